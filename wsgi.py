@@ -1,0 +1,3 @@
+from ohwb_engage import create_app
+
+app = create_app()
