@@ -1,0 +1,1 @@
+"""Staff accounts: admins, facilitators and analysts. Participants never need one."""
