@@ -1,0 +1,1 @@
+"""E-mail: every message goes to an outbox table first, then out over SMTP when configured."""
