@@ -1,0 +1,50 @@
+"""The staff pages each role can reach: one list feeds the header and the staff home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]
+    description: str
+    in_header: bool = True
+
+
+ADMIN = ("admin",)
+EVERY_ROLE = ("admin", "facilitator", "analyst")
+
+# Features add their pages here as they land, in the order people use them.
+STAFF_LINKS: list[StaffLink] = [
+    StaffLink("Staff", "accounts.staff_list", ADMIN, "Invite staff, change roles, deactivate."),
+    StaffLink("Outbox", "mail.index", ADMIN, "Every e-mail the service has sent or will send."),
+    StaffLink("Audit log", "audit.index", ADMIN, "Who changed what, and when."),
+    StaffLink(
+        "Stakeholder groups",
+        "reference.groups",
+        ADMIN,
+        "The groups people choose from when they register or answer.",
+        in_header=False,
+    ),
+]
+
+
+def links_for_current_user(header_only: bool = False) -> list[tuple[StaffLink, str]]:
+    if not current_user.is_authenticated:
+        return []
+    result = []
+    for link in STAFF_LINKS:
+        if current_user.role not in link.roles or (header_only and not link.in_header):
+            continue
+        try:
+            result.append((link, url_for(link.endpoint)))
+        except BuildError:  # a page whose feature is switched off has no link
+            continue
+    return result
