@@ -1,0 +1,1 @@
+"""Questionnaires (KLOEs, session evaluations, follow-up surveys), responses, imports, exports."""

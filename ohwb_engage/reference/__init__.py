@@ -1,0 +1,1 @@
+"""Reference lists every feature shares: stakeholder groups (admin-editable) and regions."""

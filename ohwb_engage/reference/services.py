@@ -1,0 +1,103 @@
+"""Reading and editing the shared lists. Seeded with the programme's groups on first use."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ohwb_engage.accounts.models import User
+from ohwb_engage.audit.services import record
+from ohwb_engage.extensions import db
+from ohwb_engage.reference.models import (
+    DEFAULT_STAKEHOLDER_GROUPS,
+    REGIONS,
+    StakeholderGroup,
+)
+
+
+class ReferenceError(Exception):
+    """A rule said no; ``str()`` is the message for the page."""
+
+
+def ensure_default_groups() -> None:
+    """Add the seeded groups if the table is empty (a fresh database). Only flushes."""
+    if db.session.execute(select(func.count(StakeholderGroup.id))).scalar_one():
+        return
+    for position, name in enumerate(DEFAULT_STAKEHOLDER_GROUPS):
+        db.session.add(StakeholderGroup(name=name, position=position))
+    db.session.flush()
+
+
+def stakeholder_groups(include_retired: bool = False) -> list[StakeholderGroup]:
+    stmt = select(StakeholderGroup).order_by(StakeholderGroup.position, StakeholderGroup.name)
+    if not include_retired:
+        stmt = stmt.where(StakeholderGroup.active.is_(True))
+    return list(db.session.execute(stmt).scalars())
+
+
+def stakeholder_group_choices() -> list[tuple[str, str]]:
+    """For WTForms radios/selects; creates the default list on a fresh database."""
+    groups = stakeholder_groups()
+    if not groups:
+        ensure_default_groups()
+        db.session.commit()
+        groups = stakeholder_groups()
+    return [(str(g.id), g.name) for g in groups]
+
+
+def region_choices() -> list[tuple[str, str]]:
+    return [(r, r) for r in REGIONS]
+
+
+def add_group(name: str, *, actor: User) -> StakeholderGroup:
+    name = name.strip()
+    if not name:
+        raise ReferenceError("Enter a name for the group")
+    exists = db.session.execute(
+        select(StakeholderGroup).where(func.lower(StakeholderGroup.name) == name.lower())
+    ).scalar_one_or_none()
+    if exists is not None:
+        raise ReferenceError("There is already a group with this name")
+    position = db.session.execute(
+        select(func.coalesce(func.max(StakeholderGroup.position), -1))
+    ).scalar_one()
+    group = StakeholderGroup(name=name, position=position + 1)
+    db.session.add(group)
+    db.session.flush()
+    record("stakeholder_group.add", group, actor=actor, name=name)
+    db.session.commit()
+    return group
+
+
+def update_group(group: StakeholderGroup, name: str, active: bool, *, actor: User) -> None:
+    name = name.strip()
+    if not name:
+        raise ReferenceError("Enter a name for the group")
+    clash = db.session.execute(
+        select(StakeholderGroup).where(
+            func.lower(StakeholderGroup.name) == name.lower(), StakeholderGroup.id != group.id
+        )
+    ).scalar_one_or_none()
+    if clash is not None:
+        raise ReferenceError("There is already a group with this name")
+    changes = {}
+    if group.name != name:
+        changes["name"] = {"from": group.name, "to": name}
+    if group.active != active:
+        changes["active"] = {"from": group.active, "to": active}
+    group.name, group.active = name, active
+    if changes:
+        record("stakeholder_group.update", group, actor=actor, **changes)
+    db.session.commit()
+
+
+def move_group(group: StakeholderGroup, direction: int, *, actor: User) -> None:
+    """Swap with the neighbour above (-1) or below (+1) in the list people see."""
+    groups = stakeholder_groups(include_retired=True)
+    index = next(i for i, g in enumerate(groups) if g.id == group.id)
+    other = index + direction
+    if 0 <= other < len(groups):
+        groups[index], groups[other] = groups[other], groups[index]
+        for position, g in enumerate(groups):
+            g.position = position
+        record("stakeholder_group.move", group, actor=actor, direction=direction)
+    db.session.commit()

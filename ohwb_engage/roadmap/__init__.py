@@ -1,0 +1,1 @@
+"""Strategy and roadmap drafting from reviewed themes; document exports."""

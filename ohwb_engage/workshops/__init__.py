@@ -1,0 +1,1 @@
+"""Events (workshops, Breakfast Clubs, engagement sessions, Community of Practice), registration."""
