@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
 from ohwb_engage import create_app
 from ohwb_engage.extensions import db
@@ -34,8 +35,9 @@ def _postgres_url() -> str:
                 "PostgreSQL at 127.0.0.1:5432 does not answer; CI must test migrations on it"
             )
         pytest.skip("PostgreSQL at 127.0.0.1:5432 does not answer")
+    # Named after the test database, so two checkouts testing at once do not collide.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return create_postgres_database(admin, f"ohwb_migration_test_{worker}")
+    return create_postgres_database(admin, f"{make_url(admin).database}_migrations_{worker}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
