@@ -9,7 +9,6 @@ requests: arrange in a context, act outside any, assert in a fresh one.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from ohwb_engage import create_app
 from ohwb_engage.config import normalise_database_url
 from ohwb_engage.extensions import db
+from tests.databases import create_postgres_database, postgres_reachable
 from tests.smtp import SMTPServer
 
 TEST_DB_ENV = "OHWB_TEST_DATABASE_URL"
@@ -44,26 +44,6 @@ def postgres_url_from_env() -> str | None:
 def postgres_admin_url() -> str:
     """A PostgreSQL to create scratch databases in (migration tests use their own)."""
     return postgres_url_from_env() or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def postgres_reachable(url: str) -> bool:
-    parsed = make_url(url)
-    try:
-        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), 1):
-            return True
-    except OSError:
-        return False
-
-
-def create_postgres_database(base_url: str, name: str) -> str:
-    """Create (or empty) database ``name`` next to ``base_url``; return its URL."""
-    base = make_url(base_url)
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -182,3 +162,6 @@ def smtp_app(schema: str, smtp: SMTPServer, config_overrides: dict[str, Any]) ->
         empty_all_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+__all__ = ["create_postgres_database", "postgres_reachable"]  # re-exported for test modules

@@ -14,13 +14,8 @@ from sqlalchemy.engine import make_url
 
 from ohwb_engage import create_app
 from ohwb_engage.extensions import db
-from tests.conftest import (
-    TEST_SECRET,
-    create_postgres_database,
-    in_ci,
-    postgres_admin_url,
-    postgres_reachable,
-)
+from tests.conftest import TEST_SECRET, in_ci, postgres_admin_url
+from tests.databases import create_postgres_database, postgres_reachable
 
 
 def _sqlite_url(tmp_path: Path) -> str:

@@ -1,0 +1,92 @@
+"""Shared pieces of the HTTP benchmarks: a database per run, the ceiling, a result table."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tests.databases import create_postgres_database
+from tests.live import LoadResult, gunicorn
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BENCH_DATABASE = "ohwb_bench"
+
+
+def parse_args(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    return parser.parse_args()
+
+
+def database_urls(args: argparse.Namespace, tmp: str) -> Iterator[tuple[str, str]]:
+    if args.database in ("sqlite", "both"):
+        yield "SQLite", f"sqlite:///{tmp}/bench.sqlite"
+    if args.database in ("postgresql", "both"):
+        # A database of its own: never the one a test run may be using.
+        yield "PostgreSQL", create_postgres_database(args.postgres_url, BENCH_DATABASE)
+
+
+def fresh_schema(url: str) -> None:
+    """Build the schema with the migrations, as a deployment would (the database is new)."""
+    from flask_migrate import upgrade
+
+    from bench.ceiling import prepare
+    from ohwb_engage import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench" * 10})
+    with app.app_context():
+        upgrade()
+    prepare(app)
+
+
+@contextmanager
+def server(url: str, args: argparse.Namespace) -> Iterator[Any]:
+    with (
+        tempfile.TemporaryDirectory() as instance,
+        gunicorn(
+            url, instance, workers=args.workers, threads=args.threads, app_path="bench.ceiling:app"
+        ) as live,
+    ):
+        yield live
+
+
+def row(label: str, result: LoadResult, ceiling: LoadResult | None) -> str:
+    p99 = result.percentile(99) * 1000
+    line = (
+        f"| {label} | {result.throughput:8.1f} | {result.percentile(50) * 1000:7.1f} | "
+        f"{p99:7.1f} | {result.server_errors} |"
+    )
+    if ceiling is not None:
+        ratio = result.throughput / ceiling.throughput if ceiling.throughput else 0.0
+        p99_ratio = p99 / (ceiling.percentile(99) * 1000) if ceiling.latencies else 0.0
+        line += f" {ratio:5.2f} | {p99_ratio:5.2f} |"
+    else:
+        line += " 1.00 | 1.00 |"
+    return line
+
+
+HEADER = (
+    "| run | req/s | p50 ms | p99 ms | errors | throughput / ceiling | p99 / ceiling |\n"
+    "|---|---|---|---|---|---|---|"
+)
+
+
+def ceiling_tasks(base_url: str, n: int) -> list[Callable[[], tuple[int, float]]]:
+    import time
+
+    from tests.live import request
+
+    def task() -> tuple[int, float]:
+        start = time.perf_counter()
+        status, _, _ = request("POST", base_url + "/_bench/insert", body={"body": "x"})
+        return status, time.perf_counter() - start
+
+    return [task] * n
