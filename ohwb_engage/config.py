@@ -31,6 +31,7 @@ SETTINGS_HELP: dict[str, str] = {
     "REDIS_URL": "Redis for the RQ job queue and shared rate limits. Unset: jobs run in-process.",
     "JOBS_MODE": "`thread` (in-process, default), `rq` (default when REDIS_URL is set) or "
     "`inline` (run at once; tests).",
+    "JOBS_ALLOWED_MODULES": "Module prefixes a queued job may name (a JSON list).",
     "RATELIMIT_STORAGE_URI": "Flask-Limiter storage; defaults to REDIS_URL or memory.",
     "LOGIN_RATE_LIMIT": "Login attempts allowed per address.",
     "PUBLIC_POST_RATE_LIMIT": "Public form posts allowed per address.",
@@ -68,6 +69,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_MAX_ATTEMPTS": 8,
         "REDIS_URL": None,
         "JOBS_MODE": None,
+        "JOBS_ALLOWED_MODULES": ["ohwb_engage."],
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": None,
         "RATELIMIT_HEADERS_ENABLED": True,

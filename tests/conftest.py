@@ -80,6 +80,7 @@ def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "JOBS_MODE": "inline",
+        "JOBS_ALLOWED_MODULES": ["ohwb_engage.", "tests."],
         "MAIL_SERVER": None,
         "REDIS_URL": None,
         "BASE_URL": "http://localhost",

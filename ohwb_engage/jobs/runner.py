@@ -40,17 +40,22 @@ def jobs_mode(app: Flask | None = None) -> str:
     return mode
 
 
-def resolve(path: str) -> Callable[..., Any]:
+def resolve(path: str, allowed: tuple[str, ...] = ("ohwb_engage.",)) -> Callable[..., Any]:
+    """Import a job by name; only our own modules, so a queue entry cannot run ``os:system``."""
     module_name, _, attr = path.partition(":")
-    if not module_name.startswith("ohwb_engage.") or not attr:
+    if not module_name.startswith(allowed) or not attr:
         raise ValueError(f"not a job path: {path!r}")
     return getattr(importlib.import_module(module_name), attr)
+
+
+def _allowed(app: Flask) -> tuple[str, ...]:
+    return tuple(app.config.get("JOBS_ALLOWED_MODULES") or ("ohwb_engage.",))
 
 
 def _run_in_context(app: Flask, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     with app.app_context():
         try:
-            return resolve(path)(*args, **kwargs)
+            return resolve(path, _allowed(app))(*args, **kwargs)
         except Exception:
             log.exception("job %s failed", path)
             raise
@@ -66,8 +71,8 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
 
 def enqueue(path: str, *args: Any, job_timeout: int = 3600, **kwargs: Any) -> JobHandle:
     """Run ``path(*args, **kwargs)`` in the background in an application context."""
-    resolve(path)  # fail fast on a typo, in the caller's process
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    resolve(path, _allowed(app))  # fail fast on a typo, in the caller's process
     mode = jobs_mode(app)
     if mode == "rq":
         from redis import Redis

@@ -1,0 +1,92 @@
+"""Background jobs run the same call in-process (thread or inline) and on a real RQ queue."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from ohwb_engage.audit.models import AuditEntry
+from ohwb_engage.audit.services import record
+from ohwb_engage.extensions import db
+from ohwb_engage.jobs import enqueue, jobs_mode, resolve
+
+REDIS_URL = os.environ.get("OHWB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def write_marker(label: str) -> str:
+    """A job with a visible effect: an audit entry written in the job's own session."""
+    record("test.job_ran", actor=None, target_type="job", target_id=label, actor_label="job")
+    db.session.commit()
+    return label
+
+
+def _markers(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.execute(
+                select(AuditEntry.target_id).where(AuditEntry.action == "test.job_ran")
+            ).scalars()
+        )
+
+
+def test_mode_follows_configuration(app: Flask) -> None:
+    assert jobs_mode(app) == "inline"
+    app.config.update(JOBS_MODE=None, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert jobs_mode(app) == "rq"
+    app.config.update(REDIS_URL=None)
+    assert jobs_mode(app) == "thread"
+
+
+def test_only_our_functions_can_be_named() -> None:
+    with pytest.raises(ValueError):
+        resolve("os:system")
+    with pytest.raises(ValueError):
+        resolve("tests.test_jobs:write_marker")  # tests are allowed only when configured
+
+
+@pytest.mark.parametrize("mode", ["inline", "thread"])
+def test_in_process_jobs_run_in_their_own_context(app: Flask, mode: str) -> None:
+    app.config["JOBS_MODE"] = mode
+    with app.app_context():
+        handle = enqueue("tests.test_jobs:write_marker", mode)
+        assert handle.wait(timeout=10) == mode
+    assert _markers(app) == [mode]
+
+
+def test_rq_job_runs_in_a_worker(app: Flask, database_url: str) -> None:
+    redis = pytest.importorskip("redis")
+    from rq import Queue, SimpleWorker
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail("Redis at 127.0.0.1:6379 does not answer")
+        pytest.skip("Redis at 127.0.0.1:6379 does not answer")
+    queue = Queue("ohwb", connection=connection)
+    queue.empty()
+    app.config.update(JOBS_MODE="rq", REDIS_URL=REDIS_URL)
+    with app.app_context():
+        handle = enqueue("tests.test_jobs:write_marker", "rq")
+    assert handle.mode == "rq" and handle.job_id
+    # The worker builds its own app from the environment, as `rq worker` would.
+    env = {
+        "OHWB_DATABASE_URL": database_url,
+        "OHWB_SECRET_KEY": "x" * 40,
+        "OHWB_JOBS_ALLOWED_MODULES": '["ohwb_engage.", "tests."]',
+    }
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert _markers(app) == ["rq"]
