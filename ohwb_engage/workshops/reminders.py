@@ -9,8 +9,8 @@ event changes its start time, which arms fresh reminders for the new date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -37,40 +37,46 @@ STATUSES = {
 }
 
 
-@dataclass(frozen=True)
-class ReminderReport:
+class ReminderReport(NamedTuple):
     day: int = 0
     hour: int = 0
 
 
-def _due(kind: ReminderKind, now: datetime, limit: int) -> list[int]:
-    """Registrations owed this reminder now, and not yet sent it for this start time.
+def _events_due(kind: ReminderKind, now: datetime) -> list[tuple[int, datetime]]:
+    """Published events starting within this reminder's lead time (inside the last hour,
+    only the hour reminder is due)."""
+    stmt = select(Event.id, Event.starts_at).where(
+        Event.status == EventStatus.PUBLISHED.value,
+        Event.starts_at > now,
+        Event.starts_at <= now + LEAD[kind],
+    )
+    if kind == ReminderKind.DAY:
+        stmt = stmt.where(Event.starts_at > now + LEAD[ReminderKind.HOUR])
+    return [(row.id, row.starts_at) for row in db.session.execute(stmt)]
+
+
+def _due(kind: ReminderKind, event_id: int, starts_at: datetime, limit: int) -> list[int]:
+    """Registrations owed this reminder for this start time and not yet sent it.
 
     Someone who registered inside the reminder's window has just had their confirmation, so
-    they are not sent this reminder as well. Inside the last hour only the hour one is due.
+    they are not sent this reminder as well.
     """
-    lead = LEAD[kind]
     sent = exists().where(
         ReminderDelivery.registration_id == Registration.id,
         ReminderDelivery.kind == kind.value,
-        ReminderDelivery.starts_at == Event.starts_at,
+        ReminderDelivery.starts_at == starts_at,
     )
     stmt = (
         select(Registration.id)
-        .join(Event, Event.id == Registration.event_id)
         .where(
-            Event.status == EventStatus.PUBLISHED.value,
-            Event.starts_at > now,
-            Event.starts_at <= now + lead,
+            Registration.event_id == event_id,
             Registration.status.in_([s.value for s in STATUSES[kind]]),
-            Registration.created_at < Event.starts_at - lead,
+            Registration.created_at < starts_at - LEAD[kind],
             ~sent,
         )
         .order_by(Registration.id)
         .limit(limit)
     )
-    if kind == ReminderKind.DAY:
-        stmt = stmt.where(Event.starts_at > now + LEAD[ReminderKind.HOUR])
     return list(db.session.execute(stmt).scalars())
 
 
@@ -86,30 +92,40 @@ def _claim(registration: Registration, kind: ReminderKind) -> bool:
             sent_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["registration_id", "kind", "starts_at"])
+        .returning(ReminderDelivery.id)
     )
-    return db.session.execute(stmt).rowcount == 1
+    # RETURNING gives a row only if this statement inserted it (rowcount is not reliable here).
+    return db.session.execute(stmt).first() is not None
 
 
 def send_reminders(now: datetime | None = None, batch: int = 200) -> ReminderReport:
     """Queue every reminder that is due; commits once per batch."""
     counts = {ReminderKind.DAY: 0, ReminderKind.HOUR: 0}
+    moment = now or utcnow()
     for kind in (ReminderKind.HOUR, ReminderKind.DAY):
-        while True:
-            moment = now or utcnow()
-            ids = _due(kind, moment, batch)
-            db.session.commit()  # end the read before taking the write lock
-            if not ids:
-                break
-            begin_write()
-            for registration in db.session.execute(
-                select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)
-            ).scalars():
-                if registration.status not in {s.value for s in STATUSES[kind]}:
-                    continue  # cancelled since we looked
-                if _claim(registration, kind):
-                    emails.reminder(registration, kind.value)
-                    counts[kind] += 1
-            db.session.commit()
-            if len(ids) < batch:
-                break
+        for event_id, starts_at in _events_due(kind, moment):
+            while True:
+                ids = _due(kind, event_id, starts_at, batch)
+                db.session.commit()  # end the read before taking the write lock
+                if not ids:
+                    break
+                counts[kind] += _send_batch(kind, ids)
+                if len(ids) < batch:
+                    break
     return ReminderReport(day=counts[ReminderKind.DAY], hour=counts[ReminderKind.HOUR])
+
+
+def _send_batch(kind: ReminderKind, ids: list[int]) -> int:
+    sent = 0
+    begin_write()
+    rows = db.session.execute(
+        select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)
+    ).scalars()
+    for registration in rows:
+        if registration.status not in {s.value for s in STATUSES[kind]}:
+            continue  # cancelled since we looked
+        if _claim(registration, kind):
+            emails.reminder(registration, kind.value)
+            sent += 1
+    db.session.commit()
+    return sent
