@@ -42,7 +42,7 @@ class ColumnChart:
 
 
 def horizontal_bars(
-    rows: Sequence[tuple[str, int]], width: int = 640, label_width: int = 230, row: int = 30
+    rows: Sequence[tuple[str, int]], width: int = 680, label_width: int = 270, row: int = 30
 ) -> BarChart:
     """One bar per row, longest for the largest value; labels on the left, values at the end."""
     maximum = max((value for _, value in rows), default=0)

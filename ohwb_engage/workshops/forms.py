@@ -351,15 +351,19 @@ class MessageForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    registrations = MultiCheckboxField(
-        "People", coerce=int, validators=[DataRequired(message="Select at least one person")]
-    )
+    registrations = MultiCheckboxField("People", coerce=int, validators=[Optional()])
     action = RadioField(
         "Mark them as",
         choices=[("attended", "Attended"), ("absent", "Did not attend")],
         default="attended",
         validators=[InputRequired(message="Choose attended or did not attend")],
     )
+    # A second submit button: every confirmed person at once, without ticking 90 boxes.
+    everyone = BooleanField("Mark everyone with a place as attended")
+
+    def validate_registrations(self, field: MultiCheckboxField) -> None:
+        if not field.data and not self.everyone.data:
+            raise ValidationError("Select at least one person")
 
 
 class AttendanceListForm(FlaskForm):

@@ -217,6 +217,13 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.series_id.data = event.series_id
     elif request.method == "GET":
         form.facilitators.data = [acting_user().id]
+    if event is not None and event.seats_taken:
+        taken = event.seats_taken
+        form.capacity.description = (
+            f"Leave empty for no limit. {taken} people have a place, so it cannot go below "
+            f"{taken}: nobody is moved off the event. Raising it gives the new places to the "
+            "waiting list, in order, and e-mails them."
+        )
     return form
 
 
@@ -635,10 +642,11 @@ def attendance(event_id: int) -> str | Response:
     list_form = AttendanceListForm(prefix="list")
     if form.validate_on_submit():
         try:
+            everyone = bool(form.everyone.data)
             changed = services.mark_attendance(
                 event.id,
-                form.registrations.data,
-                form.action.data == "attended",
+                [r.id for r in confirmed] if everyone else form.registrations.data,
+                everyone or form.action.data == "attended",
                 actor=acting_user(),
             )
         except services.EventError as exc:

@@ -221,6 +221,10 @@ class Event(db.Model):
         return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
 
     @property
+    def has_ended(self) -> bool:
+        return utcnow() >= self.ends_at
+
+    @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.seats_taken >= self.capacity
 

@@ -124,6 +124,8 @@ def _window_problem(event: Event, now: datetime) -> str | None:
         return "This event has been cancelled."
     if event.status != EventStatus.PUBLISHED:
         return "This event is not open for registration."
+    if now >= event.ends_at:
+        return "This event has finished."
     if event.registration_opens_at and now < event.registration_opens_at:
         return f"Registration opens on {london(event.registration_opens_at)}."
     if now >= closes_at(event):

@@ -100,7 +100,7 @@ def test_capacity_cannot_go_below_places_given_and_the_page_says_why(app: Flask)
     register_people(app, event_id, 3)
     page = f"/events/manage/{event_id}/edit"
     form = text_of(client.get(page))
-    assert "Capacity cannot go below 3: nobody is moved off the event" in form
+    assert "it cannot go below 3: nobody is moved off the event" in form
     with app.app_context():
         title = db.session.get_one(Event, event_id).title
     response = submit(
@@ -196,6 +196,9 @@ def test_marking_attendance_in_bulk(app: Flask) -> None:
     )
     with app.app_context():
         assert db.session.execute(select(R.attended_at.is_not(None))).scalars().all() == [True] * 3
+    submit(client, page, {"registrations": ids, "action": "absent"})
+    everyone = submit(client, page, {"everyone": "y", "action": "attended"}, follow=True)
+    assert "Attendance saved: 3 changed" in text_of(everyone)
 
 
 def test_cancelling_an_event_from_the_page_tells_everyone(app: Flask) -> None:
