@@ -1,11 +1,15 @@
 """Calendar files (.ics) for registrants: one VEVENT per event, updated in place on change.
 
 The UID is stable per event and SEQUENCE rises whenever the time or place changes, so a
-calendar app replaces the earlier copy instead of adding a second one.
+calendar app replaces the earlier copy instead of adding a second one. Files without a
+personal link depend only on the event and the person's status, so they are built once per
+version of the event and reused (building one costs more than the rest of a registration).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -18,48 +22,83 @@ from ohwb_engage.workshops.models import Event, EventStatus, Registration, Regis
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def _uid(event: Event) -> str:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "ohwb-engage.invalid"
-    return f"ohwb-event-{event.id}@{host}"
-
-
 def filename(event: Event) -> str:
     return f"event-{event.id}.ics"
 
 
 def event_ics(event: Event, registration: Registration | None, manage_url: str | None) -> bytes:
     """The event as this registrant should see it: the join link only with a confirmed place."""
-    confirmed = registration is not None and registration.status == RegistrationStatus.CONFIRMED
-    withdrawn = event.status == EventStatus.CANCELLED or (
+    if event.status == EventStatus.CANCELLED or (
         registration is not None and registration.status == RegistrationStatus.CANCELLED
+    ):
+        state = "CANCELLED"
+    elif registration is not None and registration.status == RegistrationStatus.CONFIRMED:
+        state = "CONFIRMED"
+    else:
+        state = "TENTATIVE"
+    waiting = registration is not None and registration.status == RegistrationStatus.WAITLISTED
+    config = current_app.config
+    build = _build if manage_url else _cached
+    return build(
+        f"ohwb-event-{event.id}@{urlsplit(config['BASE_URL']).hostname or 'ohwb-engage.invalid'}",
+        config["SERVICE_NAME"],
+        event.title,
+        event.kind_enum.label,
+        event.starts_at,
+        event.ends_at,
+        event.calendar_sequence,
+        event.venue,
+        event.join_url if state == "CONFIRMED" else None,
+        state,
+        waiting,
+        manage_url,
     )
+
+
+def _build(
+    uid: str,
+    service: str,
+    title: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    sequence: int,
+    venue: str | None,
+    join_url: str | None,
+    state: str,
+    waiting: bool,
+    manage_url: str | None,
+) -> bytes:
     calendar = Calendar()
-    calendar.add("prodid", f"-//{current_app.config['SERVICE_NAME']}//events//EN")
+    calendar.add("prodid", f"-//{service}//events//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     item = CalendarEvent()
-    item.add("uid", _uid(event))
+    item.add("uid", uid)
     item.add("dtstamp", utcnow())
-    item.add("dtstart", event.starts_at)
-    item.add("dtend", event.ends_at)
-    item.add("sequence", event.calendar_sequence)
-    item.add("summary", event.title)
-    if withdrawn:
-        item.add("status", "CANCELLED")
-    else:
-        item.add("status", "CONFIRMED" if confirmed else "TENTATIVE")
-    lines = [event.kind_enum.label + "."]
-    if event.venue:
-        item.add("location", event.venue)
-    elif confirmed and event.join_url:
-        item.add("location", event.join_url)
-    if confirmed and event.join_url:
-        item.add("url", event.join_url)
-        lines.append(f"Join online: {event.join_url}")
-    elif registration is not None and registration.status == RegistrationStatus.WAITLISTED:
+    item.add("dtstart", starts_at)
+    item.add("dtend", ends_at)
+    item.add("sequence", sequence)
+    item.add("summary", title)
+    item.add("status", state)
+    lines = [kind + "."]
+    if venue:
+        item.add("location", venue)
+    elif join_url:
+        item.add("location", join_url)
+    if join_url:
+        item.add("url", join_url)
+        lines.append(f"Join online: {join_url}")
+    elif waiting:
         lines.append("You are on the waiting list; we will e-mail you if a place comes up.")
-    if manage_url:
-        lines.append(f"View or cancel your place: {manage_url}")
+    lines.append(
+        f"View or cancel your place: {manage_url}"
+        if manage_url
+        else "To view or cancel your place, use the link in your confirmation e-mail."
+    )
     item.add("description", "\n".join(lines))
     calendar.add_component(item)
     return calendar.to_ical()
+
+
+_cached = lru_cache(maxsize=512)(_build)

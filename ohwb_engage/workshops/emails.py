@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.mail.services import Attachment, queue_email
 from ohwb_engage.template_helpers import london
 from ohwb_engage.workshops import calendar
@@ -34,8 +35,9 @@ def _footer(registration: Registration, link: str) -> str:
     )
 
 
-def _ics(registration: Registration, link: str) -> list[Attachment]:
-    data = calendar.event_ics(registration.event, registration, link)
+def _ics(registration: Registration) -> list[Attachment]:
+    # No manage link inside the attachment: it is in the e-mail, and the file can be cached.
+    data = calendar.event_ics(registration.event, registration, None)
     return [Attachment(calendar.filename(registration.event), "text/calendar", data)]
 
 
@@ -45,18 +47,19 @@ def _send(
     body: str,
     category: str,
     with_calendar: bool = False,
-) -> None:
-    link = manage_url(registration)
-    queue_email(
+    token: str | None = None,
+) -> OutboxMessage:
+    link = manage_url(registration, token)
+    return queue_email(
         registration.email,
         subject,
         f"Dear {registration.name},\n\n{body}{_footer(registration, link)}",
-        attachments=_ics(registration, link) if with_calendar else (),
+        attachments=_ics(registration) if with_calendar else (),
         category=category,
     )
 
 
-def confirmation(registration: Registration, position: int | None) -> None:
+def confirmation(registration: Registration, position: int | None, token: str) -> OutboxMessage:
     event = registration.event
     details = f"{event.title}\n{_when(event)}\n{_where(event, registration)}\n"
     if registration.status == RegistrationStatus.CONFIRMED:
@@ -64,14 +67,18 @@ def confirmation(registration: Registration, position: int | None) -> None:
             f"Your place is confirmed.\n\n{details}\n"
             "The calendar file attached adds the event to your calendar.\n"
         )
-        _send(registration, f"Place confirmed: {event.title}", body, "registration", True)
+        return _send(
+            registration, f"Place confirmed: {event.title}", body, "registration", True, token
+        )
     else:
         body = (
             f"The event is full, so you are on the waiting list (number {position}).\n\n"
             f"{details}\nIf a place comes up we will give it to the next person on the list and "
             "e-mail you straight away. You do not need to do anything.\n"
         )
-        _send(registration, f"Waiting list: {event.title}", body, "registration")
+        return _send(
+            registration, f"Waiting list: {event.title}", body, "registration", token=token
+        )
 
 
 def manage_link_again(registration: Registration) -> None:

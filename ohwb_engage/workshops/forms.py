@@ -112,9 +112,11 @@ class DetailsForm(FlaskForm):
             _length(JOB_ROLE_MAX, "Job role"),
         ],
     )
+    # The service checks the group exists (inside its transaction): no query on the hot path.
     stakeholder_group = RadioField(
         "Which group best describes you?",
         coerce=str,
+        validate_choice=False,
         validators=[InputRequired(message="Select the group that best describes you")],
     )
     region = SelectField(

@@ -31,8 +31,8 @@ def manage_token(registration: Registration) -> str:
     return make_token(MANAGE, {"r": registration.id, "f": _fingerprint(registration)})
 
 
-def manage_url(registration: Registration) -> str:
-    return external_url("workshops.manage", token=manage_token(registration))
+def manage_url(registration: Registration, token: str | None = None) -> str:
+    return external_url("workshops.manage", token=token or manage_token(registration))
 
 
 def registration_from_token(token: str) -> Registration:

@@ -21,10 +21,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
-from ohwb_engage.database import begin_write, utcnow
+from ohwb_engage.database import begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
+from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.template_helpers import london
 from ohwb_engage.workshops import emails
+from ohwb_engage.workshops.links import manage_token
 from ohwb_engage.workshops.models import (
     AttendanceMethod,
     Audience,
@@ -60,6 +62,13 @@ class InviteCodeProblem(RegistrationError):
     pass
 
 
+class InvalidDetails(RegistrationError):
+    """Something the form could not check alone (the group must exist and be offered)."""
+
+
+GROUP_MESSAGE = "Select the group that best describes you"
+
+
 class CheckInProblem(RegistrationError):
     pass
 
@@ -93,6 +102,7 @@ class RegistrationResult:
     registration: Registration
     outcome: Outcome
     position: int | None = None
+    token: str = ""  # the manage link's token, for the confirmation page (new places only)
 
 
 @dataclass(frozen=True)
@@ -166,11 +176,17 @@ def _release_seat(event_id: int) -> None:
 
 
 def lock_event(event_id: int) -> Event | None:
-    """Lock the event row until the commit (PostgreSQL; SQLite's BEGIN IMMEDIATE already has)."""
+    """Lock the event row until the commit (PostgreSQL; SQLite's BEGIN IMMEDIATE already has).
+
+    ``FOR NO KEY UPDATE``, the lock an UPDATE of the seat count takes, rather than ``FOR
+    UPDATE``: inserting a registration holds ``FOR KEY SHARE`` on its event (the foreign
+    key), which ``FOR UPDATE`` would wait for, so two full-event registrations would
+    deadlock each other. ``FOR NO KEY UPDATE`` queues behind seat changes, not inserts.
+    """
     return db.session.execute(
         select(Event)
         .where(Event.id == event_id)
-        .with_for_update()
+        .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
@@ -234,6 +250,14 @@ def _resend(registration: Registration) -> RegistrationResult:
     return RegistrationResult(registration, Outcome.ALREADY_REGISTERED)
 
 
+def _check_group(group_id: int | None) -> None:
+    if group_id is None:
+        return
+    group = db.session.get(StakeholderGroup, group_id)
+    if group is None or not group.active:
+        raise InvalidDetails(GROUP_MESSAGE)
+
+
 def _apply_details(registration: Registration, person: Registrant) -> None:
     registration.name = person.name.strip()
     registration.organisation = person.organisation.strip()
@@ -251,15 +275,21 @@ def register(
 
     The same e-mail address again returns the existing registration and e-mails its manage
     link again (never shown on the page: anyone can type someone else's address).
+
+    Every registration for an event queues on its seat count (the database's write lock on
+    SQLite, the event's row on PostgreSQL), so the transaction is short and takes the seat
+    last: one query reads the event, this address's registration and the group; the
+    registration and its e-mail are written as if a seat were free; then the conditional
+    UPDATE takes the seat just before the commit. Only if the event is full does it lock the
+    event row, look again, and turn the registration into a place on the waiting list.
     """
     email = normalise_email(person.email)
     for attempt in range(2):
-        begin_write()
         try:
             return _register_once(event_id, person, email, invite_code)
         except IntegrityError:
-            # Two requests for the same address raced past the lookup (PostgreSQL); the
-            # unique constraint stopped the second. Start again: it now finds the first.
+            # Two requests for the same address raced past the lookup; the unique
+            # constraint stopped the second. Start again: it now finds the first.
             db.session.rollback()
             if attempt:
                 raise
@@ -269,50 +299,99 @@ def register(
     raise AssertionError("unreachable")
 
 
+def _look_up(
+    event_id: int, email: str, group_id: int | None
+) -> tuple[Event | None, Registration | None, bool]:
+    """The event, this address's registration for it, and whether the group may be chosen,
+    in one query: this runs for every registration, so round trips count."""
+    group_ok = (
+        select(StakeholderGroup.active)
+        .where(StakeholderGroup.id == group_id)
+        .scalar_subquery()
+        .label("group_ok")
+    )
+    row = db.session.execute(
+        select(Event, Registration, group_ok)
+        .outerjoin(
+            Registration,
+            and_(Registration.event_id == Event.id, Registration.email == email),
+        )
+        .where(Event.id == event_id)
+    ).first()
+    if row is None:
+        return None, None, False
+    return row[0], row[1], group_id is None or bool(row[2])
+
+
 def _register_once(
     event_id: int, person: Registrant, email: str, invite_code: str | None
 ) -> RegistrationResult:
-    event = db.session.get(Event, event_id)
+    if is_sqlite():
+        begin_write()  # SQLite: take the database's write lock first, or a later write fails
+    # PostgreSQL: nothing read here is locked; the writes below re-check what could change.
+    event, existing, group_ok = _look_up(event_id, email, person.stakeholder_group_id)
     if event is None or event.status == EventStatus.DRAFT:
         raise EventUnavailable("There is no such event.")
-    existing = _existing(event_id, email)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return _resend(existing)
     problem = _window_problem(event, utcnow())
     if problem:  # whether it is full is for the conditional UPDATE to say, not this read
         raise RegistrationClosed(problem)
-    invite = _use_invite_code(event, invite_code) if event.audience == Audience.INVITE else None
-
-    if _take_seat(event_id):
-        status = RegistrationStatus.CONFIRMED
-    else:
-        # Full: lock the event row so nobody frees a seat between this check and our commit
-        # (a cancellation then waits for us and promotes us in order), and look once more.
+    if not group_ok:
+        raise InvalidDetails(GROUP_MESSAGE)
+    waitlist_enabled, seemed_full = event.waitlist_enabled, event.is_full
+    if existing is not None:
+        # Coming back after cancelling: lock in the usual order (event, then registration)
+        # and look again, so a racing request for the same address cannot also take a seat.
         lock_event(event_id)
-        if _take_seat(event_id):
-            status = RegistrationStatus.CONFIRMED
-        elif event.waitlist_enabled:
-            status = RegistrationStatus.WAITLISTED
-        else:
-            raise EventFull("This event is full and has no waiting list.")
-    now = utcnow()  # after the lock: waiting-list order is the order of the commits
-    registration = existing or Registration(event_id=event_id, email=email, created_at=now)
+        db.session.refresh(existing, with_for_update=True)
+        if existing.status != RegistrationStatus.CANCELLED:
+            return _resend(existing)
+    invite = _use_invite_code(event, invite_code) if event.audience == Audience.INVITE else None
+    registration = existing or Registration(event_id=event_id, email=email, created_at=utcnow())
     _apply_details(registration, person)
-    registration.status = status.value
-    registration.cancelled_at = None
-    registration.attended_at = None
+    registration.cancelled_at = registration.attended_at = registration.promoted_at = None
     registration.attendance_method = None
-    registration.promoted_at = None
-    registration.waitlisted_at = now if status == RegistrationStatus.WAITLISTED else None
     registration.invite_code_id = invite.id if invite else None
     if existing is None:
         db.session.add(registration)
+
+    if not seemed_full:
+        # Most registrations: write as confirmed and take the seat last, so the seat's lock
+        # is held only for that UPDATE and the commit.
+        registration.status = RegistrationStatus.CONFIRMED.value
+        registration.waitlisted_at = None
+        db.session.flush()  # a second registration for this address fails here
+        token = manage_token(registration)
+        message = emails.confirmation(registration, None, token)
+        if _take_seat(event_id):
+            db.session.commit()
+            return RegistrationResult(registration, Outcome.CONFIRMED, None, token)
+        db.session.delete(message)  # the last seat went meanwhile: never sent
+    with db.session.no_autoflush:  # the registration has no status yet
+        status = _seat_or_queue(event_id, waitlist_enabled)
+    registration.status = status.value
+    registration.waitlisted_at = utcnow() if status == RegistrationStatus.WAITLISTED else None
     db.session.flush()
+    token = manage_token(registration)
     position = waitlist_position(registration)
-    emails.confirmation(registration, position)
+    emails.confirmation(registration, position, token)
     db.session.commit()
     outcome = Outcome.CONFIRMED if status == RegistrationStatus.CONFIRMED else Outcome.WAITLISTED
-    return RegistrationResult(registration, outcome, position)
+    return RegistrationResult(registration, outcome, position, token)
+
+
+def _seat_or_queue(event_id: int, waitlist_enabled: bool) -> RegistrationStatus:
+    """The event looked full: lock its row so nobody frees a seat between this check and our
+    commit (a cancellation then waits for us and promotes us in order), and look again."""
+    locked = lock_event(event_id)
+    if locked is None or locked.status != EventStatus.PUBLISHED:
+        raise RegistrationClosed("This event is not open for registration.")
+    if _take_seat(event_id):
+        return RegistrationStatus.CONFIRMED
+    if not waitlist_enabled:
+        raise EventFull("This event is full and has no waiting list.")
+    return RegistrationStatus.WAITLISTED  # stamped after the lock: the queue is commit order
 
 
 def fill_free_seats(event: Event) -> list[Registration]:
@@ -407,6 +486,7 @@ def update_details(registration_id: int, person: Registrant) -> Registration:
         raise EventUnavailable("There is no such registration.")
     if registration.status == RegistrationStatus.CANCELLED:
         raise RegistrationClosed("This registration has been cancelled. Register again instead.")
+    _check_group(person.stakeholder_group_id)
     _apply_details(registration, person)
     db.session.commit()
     return registration

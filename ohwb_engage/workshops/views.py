@@ -34,7 +34,7 @@ from ohwb_engage.workshops.forms import (
     PublicCheckInForm,
     RegistrationForm,
 )
-from ohwb_engage.workshops.links import manage_token, manage_url, registration_from_token
+from ohwb_engage.workshops.links import manage_url, registration_from_token
 from ohwb_engage.workshops.models import (
     Audience,
     Event,
@@ -113,35 +113,42 @@ def _registrant(form: DetailsForm, email: str) -> reg.Registrant:
 @public
 @limiter.limit(_public_post_limit, methods=["POST"])
 def register(event_id: int) -> str | Response:
-    event = _public_event(event_id)
+    """The busiest POST in the service: on success it touches the database only inside the
+    registration's own transaction (the event, the group and the seat are checked there)."""
     form = RegistrationForm()
     if request.method == "GET" and request.args.get("code"):
         form.invite_code.data = request.args["code"][:40]
-    _details_form_choices(form)
-    problem = reg.registration_problem(event)
-    invite_only = event.audience == Audience.INVITE
+    form.region.choices = [("", "Select your region"), *region_choices()]
+    problem = None
     if form.validate_on_submit():
+        group = form.stakeholder_group.data or ""
         try:
+            if not group.isdigit():
+                raise reg.InvalidDetails(reg.GROUP_MESSAGE)
             result = reg.register(
-                event.id, _registrant(form, form.email.data), form.invite_code.data
+                event_id, _registrant(form, form.email.data), form.invite_code.data
             )
         except reg.EventUnavailable:
             abort_with(404, "There is no such event, or it is not published yet.")
+        except reg.InvalidDetails as exc:
+            form.stakeholder_group.errors.append(str(exc))
         except reg.InviteCodeProblem as exc:
             form.invite_code.errors.append(str(exc))
         except reg.RegistrationError as exc:
             problem = str(exc)
         else:
             if result.outcome == reg.Outcome.ALREADY_REGISTERED:
+                event = _public_event(event_id)
                 return render_template("workshops/already_registered.html", event=event)
-            token = manage_token(result.registration)
-            return redirect(url_for("workshops.manage", token=token, new="1"))
+            return redirect(url_for("workshops.manage", token=result.token, new="1"))
+    event = _public_event(event_id)
+    _details_form_choices(form)
     return render_template(
         "workshops/register.html",
         form=form,
         event=event,
-        problem=problem,
-        invite_only=invite_only,
+        problem=problem or reg.registration_problem(event),
+        invite_only=event.audience == Audience.INVITE,
     )
 
 
@@ -187,6 +194,8 @@ def update_details(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             reg.update_details(found.id, _registrant(form, found.email))
+        except reg.InvalidDetails as exc:
+            form.stakeholder_group.errors.append(str(exc))
         except reg.RegistrationError as exc:
             flash(str(exc), "error")
         else:
