@@ -16,7 +16,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ohwb_engage.accounts.models import User
@@ -151,19 +151,22 @@ def public_event(event_id: int) -> Event:
     return event
 
 
+_EVENTS = Event.__table__
+# Built once: this runs for every registration, and a Core statement skips the ORM's work.
+_TAKE_SEAT = (
+    update(_EVENTS)
+    .where(
+        _EVENTS.c.id == bindparam("event_id"),
+        _EVENTS.c.status == EventStatus.PUBLISHED.value,
+        or_(_EVENTS.c.capacity.is_(None), _EVENTS.c.seats_taken < _EVENTS.c.capacity),
+    )
+    .values(seats_taken=_EVENTS.c.seats_taken + 1)
+)
+
+
 def _take_seat(event_id: int) -> bool:
     """The only way a seat is taken: atomic, so confirmed never exceeds capacity."""
-    result = db.session.execute(
-        update(Event)
-        .where(
-            Event.id == event_id,
-            Event.status == EventStatus.PUBLISHED.value,
-            or_(Event.capacity.is_(None), Event.seats_taken < Event.capacity),
-        )
-        .values(seats_taken=Event.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return db.session.execute(_TAKE_SEAT, {"event_id": event_id}).rowcount == 1
 
 
 def _release_seat(event_id: int) -> None:
@@ -299,24 +302,29 @@ def register(
     raise AssertionError("unreachable")
 
 
+_LOOK_UP = (
+    select(
+        Event,
+        Registration,
+        select(StakeholderGroup.active)
+        .where(StakeholderGroup.id == bindparam("group_id"))
+        .scalar_subquery(),
+    )
+    .outerjoin(
+        Registration,
+        and_(Registration.event_id == Event.id, Registration.email == bindparam("email")),
+    )
+    .where(Event.id == bindparam("event_id"))
+)
+
+
 def _look_up(
     event_id: int, email: str, group_id: int | None
 ) -> tuple[Event | None, Registration | None, bool]:
     """The event, this address's registration for it, and whether the group may be chosen,
     in one query: this runs for every registration, so round trips count."""
-    group_ok = (
-        select(StakeholderGroup.active)
-        .where(StakeholderGroup.id == group_id)
-        .scalar_subquery()
-        .label("group_ok")
-    )
     row = db.session.execute(
-        select(Event, Registration, group_ok)
-        .outerjoin(
-            Registration,
-            and_(Registration.event_id == Event.id, Registration.email == email),
-        )
-        .where(Event.id == event_id)
+        _LOOK_UP, {"event_id": event_id, "email": email, "group_id": group_id}
     ).first()
     if row is None:
         return None, None, False
