@@ -13,10 +13,12 @@ with zero errors.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -27,6 +29,7 @@ from tests.live import Browserless, LoadResult, hammer, request
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/events_test"
 WARM_UP = 64
+SEQUENTIAL = 300
 
 
 def _databases(args: Any, tmp: str) -> list[tuple[str, str]]:
@@ -119,6 +122,31 @@ def registration_tasks(
     return [make(i) for i in range(n)]
 
 
+def _worker_cpu_seconds(master_pid: int) -> float | None:
+    """CPU time used so far by gunicorn's workers (Linux /proc; None elsewhere)."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cpu_per_request(master_pid: int, tasks: list[Callable[[], tuple[int, float]]]) -> str:
+    """Server CPU per request, one request at a time: a figure the box's load moves less."""
+    before = _worker_cpu_seconds(master_pid)
+    result = hammer(tasks, concurrency=1)  # a fresh thread: a fresh keep-alive connection
+    after = _worker_cpu_seconds(master_pid)
+    if result.server_errors:
+        return "n/a (errors)"
+    if before is None or after is None:
+        return "n/a"
+    return f"{(after - before) / len(tasks) * 1000:.2f} ms"
+
+
 def main() -> None:
     args = parse_args(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,6 +168,11 @@ def main() -> None:
                     registration_tasks(live.url, full_event, group, args.requests, "w"),
                     args.concurrency,
                 )
+                pid = live.process.pid
+                cpu_ceiling = cpu_per_request(pid, ceiling_tasks(live.url, SEQUENTIAL))
+                cpu_registration = cpu_per_request(
+                    pid, registration_tasks(live.url, open_event, group, SEQUENTIAL, "s")
+                )
             print(
                 f"\n{label}: {args.requests} requests, concurrency {args.concurrency}, "
                 f"gunicorn {args.workers} workers x {args.threads} threads"
@@ -148,6 +181,10 @@ def main() -> None:
             print(row("ceiling: bare insert", ceiling, None))
             print(row("registration (seat taken)", seats, ceiling))
             print(row("registration (90 seats, waiting list)", waiting, ceiling))
+            print(
+                f"server CPU per request, one at a time: ceiling {cpu_ceiling}, "
+                f"registration {cpu_registration}"
+            )
             _verdict(seats, ceiling)
 
 

@@ -559,13 +559,19 @@ def new_checkin_code(event_id: int, *, actor: User) -> str:
 # Attendance --------------------------------------------------------------------------------
 
 
+def _attendance_open(event: Event) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise EventError("This event was cancelled, so nobody attended it")
+    if utcnow() < event.starts_at - CHECKIN_OPENS_BEFORE:
+        raise EventError("Attendance can be recorded once the event is about to start")
+
+
 def mark_attendance(
     event_id: int, registration_ids: list[int], attended: bool, *, actor: User
 ) -> int:
     """Mark confirmed registrants as attended (or not); returns how many changed."""
     event = _managed(event_id, actor)
-    if utcnow() < event.starts_at - CHECKIN_OPENS_BEFORE:
-        raise EventError("Attendance can be recorded once the event is about to start")
+    _attendance_open(event)
     if not registration_ids:
         raise EventError("Select at least one person")
     chosen = Registration.id.in_(registration_ids)
@@ -606,8 +612,7 @@ def mark_attendance_from_list(event_id: int, text: str, *, actor: User) -> Atten
     addresses = {normalise_email(a) for a in re.findall(r"[^\s,;<>\"']+@[^\s,;<>\"']+", text)}
     if not addresses:
         raise EventError("Paste at least one e-mail address")
-    if utcnow() < event.starts_at - CHECKIN_OPENS_BEFORE:
-        raise EventError("Attendance can be recorded once the event is about to start")
+    _attendance_open(event)
     rows = list(
         db.session.execute(
             select(Registration).where(

@@ -273,6 +273,10 @@ def test_bulk_attendance_and_attendance_lists(app: Flask, team) -> None:
         assert sorted(attended) == ids[:3]
         details = [e.details for e in db.session.execute(select(AuditEntry)).scalars()]
         assert all("@" not in str(d) for d in details)  # no personal data in the audit log
+        db.session.get_one(Event, event_id).status = "cancelled"
+        db.session.commit()
+        with pytest.raises(services.EventError, match="cancelled"):
+            services.mark_attendance(event_id, ids[:1], True, actor=actor)
 
 
 def test_messages_go_to_the_chosen_registrants_and_are_kept(app: Flask, team) -> None:
