@@ -53,7 +53,7 @@ from ohwb_engage.workshops.times import (
     london_to_utc,
     utc_to_london,
 )
-from ohwb_engage.workshops.views import bp
+from ohwb_engage.workshops.views import KIND_OPTIONS, bp
 
 MANAGERS = (Role.ADMIN, Role.FACILITATOR)
 managers_required = roles_required(*MANAGERS)
@@ -106,8 +106,8 @@ def staff_events() -> str:
         kind=kind,
         when=when,
         mine=mine,
-        kinds=list(EventKind),
-        statuses=list(EventStatus),
+        kinds=KIND_OPTIONS,
+        statuses=[(s.value, s.value.capitalize()) for s in EventStatus],
         can_create=user.role in MANAGERS,
     )
 
@@ -181,7 +181,7 @@ def reach() -> str:
         reach=data,
         basis=basis,
         kind=kind,
-        kinds=list(EventKind),
+        kinds=KIND_OPTIONS,
         date_error=error_from or error_to,
         starts_from=request.args.get("from", "") if not error_from else "",
         starts_to=request.args.get("to", "") if not error_to else "",
@@ -559,7 +559,7 @@ def registrants(event_id: int) -> str:
         event=event,
         page=page,
         filters=filters,
-        groups=stakeholder_groups(include_retired=True),
+        groups=[(g.id, g.name) for g in stakeholder_groups(include_retired=True)],
         regions=region_choices(),
         positions=positions,
     )
@@ -766,8 +766,7 @@ def series_list() -> str | Response:
 def series_edit(series_id: int) -> str | Response:
     found = db.get_or_404(EventSeries, series_id)
     form = SeriesForm(obj=found)
-    member_form = MemberForm(prefix="member")
-    member_form.region.choices = [("", "Not given"), *region_choices()]
+    member_form = _member_form()
     if form.validate_on_submit():
         try:
             services.save_series(
@@ -782,12 +781,22 @@ def series_edit(series_id: int) -> str | Response:
         else:
             flash("Saved.", "success")
             return redirect(url_for("workshops.series_edit", series_id=found.id))
+    return _series_page(found, form, member_form)
+
+
+def _member_form() -> MemberForm:
+    form = MemberForm(prefix="member")
+    form.region.choices = [("", "Not given"), *region_choices()]
+    return form
+
+
+def _series_page(series: EventSeries, form: SeriesForm, member_form: MemberForm) -> str:
     return render_template(
         "workshops/staff/series_edit.html",
         form=form,
         member_form=member_form,
         extra_forms=[member_form],
-        series=found,
+        series=series,
         confirm=ConfirmForm(),
     )
 
@@ -796,8 +805,7 @@ def series_edit(series_id: int) -> str | Response:
 @managers_required
 def series_member_add(series_id: int) -> str | Response:
     found = db.get_or_404(EventSeries, series_id)
-    member_form = MemberForm(prefix="member")
-    member_form.region.choices = [("", "Not given"), *region_choices()]
+    member_form = _member_form()
     if member_form.validate_on_submit():
         try:
             services.add_series_member(
@@ -813,14 +821,7 @@ def series_member_add(series_id: int) -> str | Response:
             flash("Member added.", "success")
             return redirect(url_for("workshops.series_edit", series_id=found.id))
     form = SeriesForm(obj=found, formdata=None)
-    return render_template(
-        "workshops/staff/series_edit.html",
-        form=form,
-        member_form=member_form,
-        extra_forms=[member_form],
-        series=found,
-        confirm=ConfirmForm(),
-    )
+    return _series_page(found, form, member_form)
 
 
 @bp.post("/manage/series/<int:series_id>/members/<int:member_id>/delete")

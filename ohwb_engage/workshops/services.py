@@ -124,6 +124,21 @@ def _random_code(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
+def _lock_managed(event_id: int, actor: User) -> Event:
+    """Start the write and lock the event row; only its managers get further."""
+    begin_write()
+    event = lock_event(event_id)
+    if event is None:
+        db.session.rollback()
+        raise NotFound("There is no such event.")
+    try:
+        require_manager(actor, event)
+    except NotAllowed:
+        db.session.rollback()
+        raise
+    return event
+
+
 def _check_details(details: EventDetails) -> None:
     if details.ends_at <= details.starts_at:
         raise EventError("The event must end after it starts")
@@ -196,11 +211,7 @@ def update_event(
     Registrants are told when the time, venue or joining link of a published event changes.
     """
     _check_details(details)
-    begin_write()
-    event = lock_event(event_id)
-    if event is None:
-        raise NotFound("There is no such event.")
-    require_manager(actor, event)
+    event = _lock_managed(event_id, actor)
     if event.status == EventStatus.CANCELLED:
         db.session.rollback()
         raise EventError("This event has been cancelled, so it can no longer be changed.")
@@ -353,11 +364,7 @@ def publish_event(event_id: int, *, actor: User) -> Event:
 
 def unpublish_event(event_id: int, *, actor: User) -> Event:
     """Back to draft: only while nobody has registered (otherwise cancel it)."""
-    begin_write()
-    event = lock_event(event_id)
-    if event is None:
-        raise NotFound("There is no such event.")
-    require_manager(actor, event)
+    event = _lock_managed(event_id, actor)
     active = _registrants(event.id, ACTIVE)
     if event.status != EventStatus.PUBLISHED or active:
         db.session.rollback()
@@ -373,11 +380,7 @@ def unpublish_event(event_id: int, *, actor: User) -> Event:
 
 def cancel_event(event_id: int, reason: str, *, actor: User) -> int:
     """Cancel the event and e-mail everyone with a place or on the waiting list. Final."""
-    begin_write()
-    event = lock_event(event_id)
-    if event is None:
-        raise NotFound("There is no such event.")
-    require_manager(actor, event)
+    event = _lock_managed(event_id, actor)
     if event.status == EventStatus.CANCELLED:
         db.session.rollback()
         raise EventError("This event has already been cancelled.")

@@ -6,6 +6,8 @@ live in ``manage_views`` on the same blueprint.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -48,6 +50,22 @@ from ohwb_engage.workshops.models import (
 bp = Blueprint("workshops", __name__, url_prefix="/events")
 
 PER_PAGE = 20
+KIND_OPTIONS = [(k.value, k.label) for k in EventKind]
+
+
+@bp.app_template_global()
+def registrant_rows(registration: Registration) -> list[dict[str, Any]]:
+    """The person's details as NHS.UK summary-list rows: their own page and the staff page."""
+    rows = [
+        ("E-mail address", registration.email),
+        ("Organisation", registration.organisation),
+        ("Job role", registration.job_role),
+        ("Group", registration.stakeholder_group.name if registration.stakeholder_group else ""),
+        ("Region", registration.region),
+        ("Access needs", registration.access_needs or "None given"),
+        ("Contact about future events", "Yes" if registration.consent_contact else "No"),
+    ]
+    return [{"key": {"text": k}, "value": {"text": v or "Not given"}} for k, v in rows]
 
 
 def _public_post_limit() -> str:
@@ -76,7 +94,7 @@ def index() -> str:
     if kind:
         stmt = stmt.where(Event.kind == kind)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template("workshops/index.html", page=page, kind=kind, kinds=list(EventKind))
+    return render_template("workshops/index.html", page=page, kind=kind, kinds=KIND_OPTIONS)
 
 
 @bp.get("/<int:event_id>")
