@@ -9,7 +9,7 @@ the events list, each event's overview and report, and the reach page: numbers, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
@@ -47,6 +47,7 @@ from ohwb_engage.workshops.models import (
     Speaker,
     event_facilitators,
 )
+from ohwb_engage.workshops.services import Child
 from ohwb_engage.workshops.times import (
     TimeProblem,
     local_datetime_to_utc,
@@ -387,21 +388,25 @@ def cancel_event(event_id: int) -> str | Response:
 # Agenda, speakers, invitation codes ------------------------------------------------------
 
 
+def _child_or_404(model: type[Child], child_id: int | None, event: Event) -> Child | None:
+    """An agenda item or speaker of this event (None when adding a new one)."""
+    if child_id is None:
+        return None
+    child = db.get_or_404(model, child_id)
+    if child.event_id != event.id:
+        abort(404)
+    return child
+
+
 @bp.route("/manage/<int:event_id>/agenda", methods=["GET", "POST"])
 @bp.route("/manage/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
 @managers_required
 def agenda(event_id: int, item_id: int | None = None) -> str | Response:
     event = _managed_event(event_id)
-    item = None
-    if item_id is not None:
-        item = db.get_or_404(AgendaItem, item_id)
-        if item.event_id != event.id:
-            abort(404)
+    item = _child_or_404(AgendaItem, item_id, event)
     form = AgendaItemForm(obj=item)
-    if request.method == "GET" and item is not None and item.minutes_from_start is not None:
-        form.at.data = utc_to_london(
-            event.starts_at + timedelta(minutes=item.minutes_from_start)
-        ).time()
+    if request.method == "GET" and item is not None and item.starts_at is not None:
+        form.at.data = utc_to_london(item.starts_at).time()
     if form.validate_on_submit():
         at = None
         if form.at.data is not None:
@@ -434,11 +439,7 @@ def agenda(event_id: int, item_id: int | None = None) -> str | Response:
 @managers_required
 def speakers(event_id: int, speaker_id: int | None = None) -> str | Response:
     event = _managed_event(event_id)
-    speaker = None
-    if speaker_id is not None:
-        speaker = db.get_or_404(Speaker, speaker_id)
-        if speaker.event_id != event.id:
-            abort(404)
+    speaker = _child_or_404(Speaker, speaker_id, event)
     form = SpeakerForm(obj=speaker)
     if form.validate_on_submit():
         services.save_speaker(
