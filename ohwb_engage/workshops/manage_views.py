@@ -12,11 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 
 from ohwb_engage.accounts.access import acting_user, roles_required, staff_required
 from ohwb_engage.accounts.models import Role
-from ohwb_engage.audit.services import record
 from ohwb_engage.database import utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.reference.services import region_choices, stakeholder_groups
@@ -39,13 +37,11 @@ from ohwb_engage.workshops.models import (
     AgendaItem,
     Event,
     EventKind,
-    EventMessage,
     EventSeries,
     EventStatus,
     Registration,
     RegistrationStatus,
     Speaker,
-    event_facilitators,
 )
 from ohwb_engage.workshops.services import Child
 from ohwb_engage.workshops.times import (
@@ -81,25 +77,8 @@ def staff_events() -> str:
     kind = kind if kind in {k.value for k in EventKind} else None
     when = request.args.get("when") if request.args.get("when") in {"upcoming", "past"} else None
     mine = request.args.get("mine") == "1"
-    stmt = select(Event)
-    now = utcnow()
-    if status:
-        stmt = stmt.where(Event.status == status)
-    if kind:
-        stmt = stmt.where(Event.kind == kind)
-    if when == "upcoming":
-        stmt = stmt.where(Event.ends_at > now).order_by(Event.starts_at)
-    else:
-        stmt = stmt.order_by(Event.starts_at.desc())
-        if when == "past":
-            stmt = stmt.where(Event.ends_at <= now)
-    if mine:
-        stmt = stmt.where(
-            Event.id.in_(
-                select(event_facilitators.c.event_id).where(event_facilitators.c.user_id == user.id)
-            )
-        )
-    page = db.paginate(stmt.order_by(Event.id), per_page=PER_PAGE, error_out=False)
+    stmt = services.events_query(status, kind, when, user.id if mine else None)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template(
         "workshops/staff/events.html",
         page=page,
@@ -125,18 +104,8 @@ def overview(event_id: int) -> str:
         can_manage=services.can_manage(user, event),
         problems=services.publishing_problems(event) if event.status == EventStatus.DRAFT else [],
         confirm=ConfirmForm(),
-        messages=_messages(event.id),
+        messages=services.sent_messages(event.id),
         now=utcnow(),
-    )
-
-
-def _messages(event_id: int) -> list[EventMessage]:
-    return list(
-        db.session.execute(
-            select(EventMessage)
-            .where(EventMessage.event_id == event_id)
-            .order_by(EventMessage.created_at.desc())
-        ).scalars()
     )
 
 
@@ -554,7 +523,7 @@ def registrants(event_id: int) -> str:
     )
     positions = {}
     if filters.status in (None, RegistrationStatus.WAITLISTED.value):
-        positions = _waitlist_positions(event.id)
+        positions = reports.waitlist_positions(event.id)
     return render_template(
         "workshops/staff/registrants.html",
         event=event,
@@ -566,26 +535,12 @@ def registrants(event_id: int) -> str:
     )
 
 
-def _waitlist_positions(event_id: int) -> dict[int, int]:
-    ids = db.session.execute(
-        select(Registration.id)
-        .where(
-            Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.WAITLISTED.value,
-        )
-        .order_by(Registration.waitlisted_at, Registration.id)
-    ).scalars()
-    return {rid: i for i, rid in enumerate(ids, start=1)}
-
-
 @bp.get("/manage/<int:event_id>/registrants.csv")
 @managers_required
 def registrants_csv(event_id: int) -> Response:
     event = _managed_event(event_id)
     filters = _registrant_filter()
-    text = reports.registrants_csv(event.id, filters)
-    record("event.registrants_exported", event, actor=acting_user(), rows=text.count("\n") - 1)
-    db.session.commit()
+    text = services.export_registrants(event.id, filters, actor=acting_user())
     response = make_response("\ufeff" + text)  # the BOM makes Excel read UTF-8
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = (
@@ -628,16 +583,7 @@ def registrant(event_id: int, registration_id: int) -> str | Response:
 @managers_required
 def attendance(event_id: int) -> str | Response:
     event = _managed_event(event_id)
-    confirmed = list(
-        db.session.execute(
-            select(Registration)
-            .where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.CONFIRMED.value,
-            )
-            .order_by(func.lower(Registration.name), Registration.id)
-        ).scalars()
-    )
+    confirmed = services.confirmed_registrants(event.id)
     form = AttendanceForm()
     form.registrations.choices = [(r.id, r.name) for r in confirmed]
     list_form = AttendanceListForm(prefix="list")

@@ -16,7 +16,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ohwb_engage.accounts.models import User
@@ -162,6 +162,16 @@ _TAKE_SEAT = (
     )
     .values(seats_taken=_EVENTS.c.seats_taken + 1)
 )
+
+
+def upcoming_query(kind: str | None = None) -> Select[tuple[Event]]:
+    """Published events that have not ended, soonest first: the public list."""
+    stmt = (
+        select(Event)
+        .where(Event.status == EventStatus.PUBLISHED.value, Event.ends_at > utcnow())
+        .order_by(Event.starts_at, Event.id)
+    )
+    return stmt.where(Event.kind == kind) if kind else stmt
 
 
 def _take_seat(event_id: int) -> bool:

@@ -174,6 +174,19 @@ def registrants_query(event_id: int, filters: RegistrantFilter) -> Select[tuple[
     )
 
 
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    """Registration id -> place in the queue (1 is next), for the whole list in one query."""
+    ids = db.session.execute(
+        select(Registration.id)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.WAITLISTED.value,
+        )
+        .order_by(Registration.waitlisted_at, Registration.id)
+    ).scalars()
+    return {rid: i for i, rid in enumerate(ids, start=1)}
+
+
 def safe_cell(value: object) -> str:
     """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading quote."""
     text = "" if value is None else str(value)
@@ -197,12 +210,15 @@ CSV_COLUMNS = [
 ]
 
 
-def registrants_csv(event_id: int, filters: RegistrantFilter) -> str:
+def registrants_csv(event_id: int, filters: RegistrantFilter) -> tuple[str, int]:
+    """The CSV text and how many people are in it."""
     out = io.StringIO()
+    count = 0
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     groups = dict(db.session.execute(select(StakeholderGroup.id, StakeholderGroup.name)).all())
     for r in db.session.execute(registrants_query(event_id, filters)).scalars():
+        count += 1
         writer.writerow(
             safe_cell(v)
             for v in (
@@ -221,7 +237,7 @@ def registrants_csv(event_id: int, filters: RegistrantFilter) -> str:
                 r.access_needs,
             )
         )
-    return out.getvalue()
+    return out.getvalue(), count
 
 
 # Programme-wide reach ---------------------------------------------------------------------

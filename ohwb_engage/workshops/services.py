@@ -15,14 +15,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from ohwb_engage.accounts.models import Role, User
 from ohwb_engage.audit.services import record
 from ohwb_engage.database import begin_write, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.template_helpers import london
-from ohwb_engage.workshops import emails
+from ohwb_engage.workshops import emails, reports
 from ohwb_engage.workshops.models import (
     AgendaItem,
     AttendanceMethod,
@@ -37,6 +37,7 @@ from ohwb_engage.workshops.models import (
     SeriesKind,
     SeriesMember,
     Speaker,
+    event_facilitators,
 )
 from ohwb_engage.workshops.registration import (
     CHECKIN_OPENS_BEFORE,
@@ -177,6 +178,54 @@ def facilitator_choices() -> list[tuple[int, str]]:
         .order_by(func.lower(User.name))
     ).scalars()
     return [(u.id, u.name) for u in users]
+
+
+def events_query(
+    status: str | None, kind: str | None, when: str | None, facilitator_id: int | None
+) -> Select[tuple[Event]]:
+    """The staff list: upcoming soonest first, otherwise the latest first."""
+    now = utcnow()
+    stmt = select(Event)
+    if status:
+        stmt = stmt.where(Event.status == status)
+    if kind:
+        stmt = stmt.where(Event.kind == kind)
+    if when == "upcoming":
+        stmt = stmt.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
+    else:
+        if when == "past":
+            stmt = stmt.where(Event.ends_at <= now)
+        stmt = stmt.order_by(Event.starts_at.desc(), Event.id)
+    if facilitator_id is not None:
+        mine = select(event_facilitators.c.event_id).where(
+            event_facilitators.c.user_id == facilitator_id
+        )
+        stmt = stmt.where(Event.id.in_(mine))
+    return stmt
+
+
+def sent_messages(event_id: int) -> list[EventMessage]:
+    return list(
+        db.session.execute(
+            select(EventMessage)
+            .where(EventMessage.event_id == event_id)
+            .order_by(EventMessage.created_at.desc())
+        ).scalars()
+    )
+
+
+def confirmed_registrants(event_id: int) -> list[Registration]:
+    """People with a place, by name: the attendance register."""
+    return list(
+        db.session.execute(
+            select(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.CONFIRMED.value,
+            )
+            .order_by(func.lower(Registration.name), Registration.id)
+        ).scalars()
+    )
 
 
 def create_event(details: EventDetails, facilitator_ids: list[int], *, actor: User) -> Event:
@@ -644,6 +693,15 @@ def mark_attendance_from_list(event_id: int, text: str, *, actor: User) -> Atten
     )
     db.session.commit()
     return result
+
+
+def export_registrants(event_id: int, filters: reports.RegistrantFilter, *, actor: User) -> str:
+    """The registrant list as CSV; exporting personal data is audited (who, which, how many)."""
+    event = _managed(event_id, actor)
+    text, rows = reports.registrants_csv(event.id, filters)
+    record("event.registrants_exported", event, actor=actor, rows=rows)
+    db.session.commit()
+    return text
 
 
 # Messages ------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 
 from ohwb_engage.accounts.access import public
 from ohwb_engage.database import utcnow
@@ -86,13 +85,7 @@ def index() -> str:
     """Upcoming published events, soonest first, filterable by kind."""
     kind = request.args.get("kind")
     kind = kind if kind in {k.value for k in EventKind} else None
-    stmt = (
-        select(Event)
-        .where(Event.status == EventStatus.PUBLISHED.value, Event.ends_at > utcnow())
-        .order_by(Event.starts_at, Event.id)
-    )
-    if kind:
-        stmt = stmt.where(Event.kind == kind)
+    stmt = reg.upcoming_query(kind)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template("workshops/index.html", page=page, kind=kind, kinds=KIND_OPTIONS)
 

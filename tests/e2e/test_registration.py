@@ -44,7 +44,7 @@ def test_cancelling_promotes_the_next_person(
     _register(page, base, "Breakfast Club: data and digital", "Asha Patel", "asha@example.org")
     assert "Your place is confirmed" in page.content() and JOIN in page.content()
 
-    other = browser.new_context()
+    other = browser.new_context(java_script_enabled=False)  # the form works without it
     waiting = other.new_page()
     _register(waiting, base, "Breakfast Club: data and digital", "Ben Okafor", "ben@example.org")
     assert "You are on the waiting list" in waiting.content()
