@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 from ohwb_engage.extensions import db
@@ -53,14 +55,63 @@ def _tune_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+# SQLite writers in one process take turns on a lock before BEGIN IMMEDIATE. SQLite's own
+# busy handler polls with growing sleeps (up to 100 ms) and is not fair, so under load some
+# writers starved past busy_timeout and failed with "database is locked" (measured: 11 of
+# 2,000 registrations under 4 workers x 4 threads); a thread lock hands over at once and
+# leaves at most one waiter per process at SQLite's door. Never held longer than a write
+# transaction; a waiter gives up on it after WRITER_WAIT seconds and asks SQLite directly.
+WRITER_WAIT = 5.0
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+_HOLDS_WRITER = "ohwb_holds_writer_lock"
+
+
+def _writer_lock(conn: Connection) -> threading.Lock:
+    key = str(conn.engine.url)
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(key, threading.Lock())
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     if conn.get_execution_options().get(BEGIN_IMMEDIATE):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        lock = _writer_lock(conn)
+        if lock.acquire(timeout=WRITER_WAIT):
+            conn.info[_HOLDS_WRITER] = lock
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_writer(conn)
+            raise
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _release_writer(conn: Connection) -> None:
+    _release_from(conn.info)
+
+
+@event.listens_for(Pool, "reset")
+def _release_on_reset(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
+    """A connection given back mid-transaction lets the next writer in."""
+    _release_from(record.info)
+
+
+@event.listens_for(Pool, "invalidate")
+def _release_on_invalidate(dbapi_connection: Any, record: Any, exception: Any) -> None:
+    """So does a connection that broke mid-transaction."""
+    _release_from(record.info)
+
+
+def _release_from(info: dict[str, Any]) -> None:
+    lock = info.pop(_HOLDS_WRITER, None)
+    if lock is not None:
+        lock.release()
 
 
 def begin_write() -> None:

@@ -4,14 +4,32 @@ from ohwb_engage.accounts.models import Role, User
 from ohwb_engage.audit.models import AuditEntry
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
-from ohwb_engage.workshops.models import Event, Registration, event_facilitators
+from ohwb_engage.workshops.models import (
+    AgendaItem,
+    Event,
+    EventMessage,
+    EventSeries,
+    InviteCode,
+    Registration,
+    ReminderDelivery,
+    SeriesMember,
+    Speaker,
+    event_facilitators,
+)
 
 __all__ = [
+    "AgendaItem",
     "AuditEntry",
     "Event",
+    "EventMessage",
+    "EventSeries",
+    "InviteCode",
     "OutboxMessage",
     "Registration",
+    "ReminderDelivery",
     "Role",
+    "SeriesMember",
+    "Speaker",
     "StakeholderGroup",
     "User",
     "event_facilitators",

@@ -20,9 +20,29 @@ class StaffLink:
 
 ADMIN = ("admin",)
 EVERY_ROLE = ("admin", "facilitator", "analyst")
+EVENT_MANAGERS = ("admin", "facilitator")
 
 # Features add their pages here as they land, in the order people use them.
 STAFF_LINKS: list[StaffLink] = [
+    StaffLink(
+        "Events",
+        "workshops.staff_events",
+        EVERY_ROLE,
+        "Create and run events, registrations, waiting lists and attendance; event reports.",
+    ),
+    StaffLink(
+        "Reach",
+        "workshops.reach",
+        EVERY_ROLE,
+        "Unique people engaged across all events, by group, region and month.",
+    ),
+    StaffLink(
+        "Series and cohorts",
+        "workshops.series_list",
+        EVENT_MANAGERS,
+        "Breakfast Club series and Community of Practice cohorts with member organisations.",
+        in_header=False,
+    ),
     StaffLink("Staff", "accounts.staff_list", ADMIN, "Invite staff, change roles, deactivate."),
     StaffLink("Outbox", "mail.index", ADMIN, "Every e-mail the service has sent or will send."),
     StaffLink("Audit log", "audit.index", ADMIN, "Who changed what, and when."),

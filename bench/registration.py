@@ -1,0 +1,199 @@
+"""Registration POST against the ceiling for a write, in one run, on SQLite and PostgreSQL.
+
+For each database: build the schema with the migrations, start gunicorn (same settings for
+both measurements), then fire N requests at concurrency C at the ceiling (``/_bench/insert``,
+a bare one-row insert) and then at the registration POST (CSRF token and session cookie
+fetched beforehand, as a browser would have them). Two registration runs: an event with room
+for everyone (every POST takes a seat) and a 90-seat event (after 90, every POST joins the
+waiting list under the event's row lock). Goal: throughput >= 0.5x and p99 <= 2x the ceiling's,
+with zero errors.
+
+    .venv/bin/python -m bench.registration [--database both] [--requests 2000]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from bench.common import HEADER, ceiling_tasks, fresh_schema, parse_args, row, server
+from tests.databases import create_postgres_database
+from tests.live import Browserless, LoadResult, hammer, request
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/events_test"
+WARM_UP = 64
+SEQUENTIAL = 300
+
+
+def _databases(args: Any, tmp: str) -> list[tuple[str, str]]:
+    urls = []
+    if args.database in ("sqlite", "both"):
+        urls.append(("SQLite", f"sqlite:///{tmp}/bench.sqlite"))
+    if args.database in ("postgresql", "both"):
+        base = args.postgres_url
+        if base == "postgresql+psycopg://postgres@127.0.0.1:5432/test":
+            base = DEFAULT_POSTGRES  # this benchmark's own database, never another's
+        name = f"{make_url(base).database}_bench_registration"
+        urls.append(("PostgreSQL", create_postgres_database(base, name)))
+    return urls
+
+
+def _make_events(url: str, capacity_full: int) -> tuple[int, int, int]:
+    """An event with room for all, a 90-seat event, and a stakeholder group id."""
+    from datetime import timedelta
+
+    from ohwb_engage import create_app
+    from ohwb_engage.database import utcnow
+    from ohwb_engage.extensions import db
+    from ohwb_engage.reference.services import ensure_default_groups, stakeholder_groups
+    from ohwb_engage.workshops.models import Event
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench" * 10})
+    with app.app_context():
+        ensure_default_groups()
+        starts = utcnow() + timedelta(days=14)
+        events = [
+            Event(
+                title=f"Bench {n}",
+                kind="breakfast_club",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+                join_url="https://meet.example.org/j/b",
+                capacity=capacity,
+                status="published",
+            )
+            for n, capacity in (("open", None), ("full", capacity_full))
+        ]
+        db.session.add_all(events)
+        db.session.commit()
+        group = stakeholder_groups()[0].id
+        ids = events[0].id, events[1].id, group
+        db.engine.dispose()
+    return ids
+
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _session(base: str, event_id: int) -> tuple[str, dict[str, str]]:
+    """A browser's CSRF token and session cookie for the registration form."""
+    client = Browserless(base)
+    try:
+        _, html = client.get(f"/events/{event_id}/register")
+    except OSError:  # this thread's kept-alive connection timed out: the next one is fresh
+        _, html = client.get(f"/events/{event_id}/register")
+    match = _TOKEN.search(html)
+    assert match, "no CSRF token on the registration page"
+    return match.group(1), dict(client.cookies)
+
+
+def registration_tasks(
+    base: str, event_id: int, group: int, n: int, prefix: str
+) -> list[Callable[[], tuple[int, float]]]:
+    token, cookies = _session(base, event_id)
+
+    def make(i: int) -> Callable[[], tuple[int, float]]:
+        body = {
+            "csrf_token": token,
+            "name": f"Bench Person {i}",
+            "email": f"{prefix}{i}@example.org",
+            "organisation": "Riverside University Hospitals NHS Trust",
+            "job_role": "Wellbeing lead",
+            "stakeholder_group": str(group),
+            "region": "London",
+            "access_needs": "",
+        }
+
+        def task() -> tuple[int, float]:
+            start = time.perf_counter()
+            status, _, _ = request("POST", f"{base}/events/{event_id}/register", body, cookies)
+            elapsed = time.perf_counter() - start
+            return (status if status == 302 else 500 + status), elapsed  # anything else: error
+
+        return task
+
+    return [make(i) for i in range(n)]
+
+
+def _worker_cpu_seconds(master_pid: int) -> float | None:
+    """CPU time used so far by gunicorn's workers (Linux /proc; None elsewhere)."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cpu_per_request(master_pid: int, tasks: list[Callable[[], tuple[int, float]]]) -> str:
+    """Server CPU per request, one request at a time: a figure the box's load moves less."""
+    before = _worker_cpu_seconds(master_pid)
+    result = hammer(tasks, concurrency=1)  # a fresh thread: a fresh keep-alive connection
+    after = _worker_cpu_seconds(master_pid)
+    if result.server_errors:
+        return "n/a (errors)"
+    if before is None or after is None:
+        return "n/a"
+    return f"{(after - before) / len(tasks) * 1000:.2f} ms"
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, url in _databases(args, tmp):
+            fresh_schema(url)
+            open_event, full_event, group = _make_events(url, 90)
+            with server(url, args) as live:
+                hammer(ceiling_tasks(live.url, WARM_UP), args.concurrency)
+                hammer(
+                    registration_tasks(live.url, open_event, group, WARM_UP, "warm"),
+                    args.concurrency,
+                )
+                ceiling = hammer(ceiling_tasks(live.url, args.requests), args.concurrency)
+                seats = hammer(
+                    registration_tasks(live.url, open_event, group, args.requests, "p"),
+                    args.concurrency,
+                )
+                waiting = hammer(
+                    registration_tasks(live.url, full_event, group, args.requests, "w"),
+                    args.concurrency,
+                )
+                pid = live.process.pid
+                cpu_ceiling = cpu_per_request(pid, ceiling_tasks(live.url, SEQUENTIAL))
+                cpu_registration = cpu_per_request(
+                    pid, registration_tasks(live.url, open_event, group, SEQUENTIAL, "s")
+                )
+            print(
+                f"\n{label}: {args.requests} requests, concurrency {args.concurrency}, "
+                f"gunicorn {args.workers} workers x {args.threads} threads"
+            )
+            print(HEADER)
+            print(row("ceiling: bare insert", ceiling, None))
+            print(row("registration (seat taken)", seats, ceiling))
+            print(row("registration (90 seats, waiting list)", waiting, ceiling))
+            print(
+                f"server CPU per request, one at a time: ceiling {cpu_ceiling}, "
+                f"registration {cpu_registration}"
+            )
+            _verdict(seats, ceiling)
+
+
+def _verdict(result: LoadResult, ceiling: LoadResult) -> None:
+    throughput = result.throughput / ceiling.throughput if ceiling.throughput else 0.0
+    p99 = result.percentile(99) / ceiling.percentile(99) if ceiling.latencies else 0.0
+    ok = throughput >= 0.5 and p99 <= 2.0 and result.server_errors == 0
+    print(f"goal (>= 0.5x throughput, <= 2x p99, no errors): {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,566 @@
+"""Participants' use cases: register, join the waiting list, update, cancel, check in.
+
+Seats follow ARCHITECTURE.md ("Seats without overbooking"): every use case starts with
+``begin_write()`` (``BEGIN IMMEDIATE`` on SQLite, so writers queue); a seat is taken only by
+the conditional ``UPDATE events SET seats_taken = seats_taken + 1 WHERE ... seats_taken <
+capacity``, whose row lock on PostgreSQL lasts until the commit; and whoever frees a seat
+locks the event row (``FOR UPDATE``) before promoting the next person on the waiting list,
+in the same transaction. The locking order is always event row first, then registrations,
+so two use cases can never deadlock each other.
+"""
+
+from __future__ import annotations
+
+import enum
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ohwb_engage.accounts.models import User
+from ohwb_engage.audit.services import record
+from ohwb_engage.database import begin_write, is_sqlite, utcnow
+from ohwb_engage.extensions import db
+from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.template_helpers import london
+from ohwb_engage.workshops import emails
+from ohwb_engage.workshops.links import manage_token
+from ohwb_engage.workshops.models import (
+    AttendanceMethod,
+    Audience,
+    Event,
+    EventStatus,
+    InviteCode,
+    Registration,
+    RegistrationStatus,
+)
+
+# Self check-in is open from a little before the start until a little after the end.
+CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
+CHECKIN_CLOSES_AFTER = timedelta(minutes=30)
+
+
+class RegistrationError(Exception):
+    """A rule said no; ``str()`` is the message for the page."""
+
+
+class EventUnavailable(RegistrationError):
+    """No such event for the public (unknown id or a draft): the view answers 404."""
+
+
+class RegistrationClosed(RegistrationError):
+    pass
+
+
+class EventFull(RegistrationError):
+    pass
+
+
+class InviteCodeProblem(RegistrationError):
+    pass
+
+
+class InvalidDetails(RegistrationError):
+    """Something the form could not check alone (the group must exist and be offered)."""
+
+
+GROUP_MESSAGE = "Select the group that best describes you"
+
+
+class CheckInProblem(RegistrationError):
+    pass
+
+
+class NoPlace(CheckInProblem):
+    """Check-in refused because the address has no confirmed place."""
+
+
+class Outcome(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    ALREADY_REGISTERED = "already_registered"
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """What the registration form collects (shape already checked by the form)."""
+
+    name: str
+    email: str
+    organisation: str = ""
+    job_role: str = ""
+    stakeholder_group_id: int | None = None
+    region: str = ""
+    access_needs: str = ""
+    consent_contact: bool = False
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    outcome: Outcome
+    position: int | None = None
+    token: str = ""  # the manage link's token, for the confirmation page (new places only)
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    registration: Registration
+    promoted: list[Registration]
+    changed: bool
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def closes_at(event: Event) -> datetime:
+    """Registration closes at the set time, or when the event starts."""
+    return event.registration_closes_at or event.starts_at
+
+
+def registration_problem(event: Event, now: datetime | None = None) -> str | None:
+    """Why nobody can register now, in words for the page; None when registration is open."""
+    problem = _window_problem(event, now or utcnow())
+    if problem is None and event.is_full and not event.waitlist_enabled:
+        return "This event is full and has no waiting list."
+    return problem
+
+
+def _window_problem(event: Event, now: datetime) -> str | None:
+    if event.status == EventStatus.CANCELLED:
+        return "This event has been cancelled."
+    if event.status != EventStatus.PUBLISHED:
+        return "This event is not open for registration."
+    if now >= event.ends_at:
+        return "This event has finished."
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return f"Registration opens on {london(event.registration_opens_at)}."
+    if now >= closes_at(event):
+        return "Registration for this event has closed."
+    return None
+
+
+def public_event(event_id: int) -> Event:
+    """A published or cancelled event; drafts and unknown ids are not found."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.status == EventStatus.DRAFT:
+        raise EventUnavailable("There is no such event.")
+    return event
+
+
+_EVENTS = Event.__table__
+# Built once: this runs for every registration, and a Core statement skips the ORM's work.
+_TAKE_SEAT = (
+    update(_EVENTS)
+    .where(
+        _EVENTS.c.id == bindparam("event_id"),
+        _EVENTS.c.status == EventStatus.PUBLISHED.value,
+        or_(_EVENTS.c.capacity.is_(None), _EVENTS.c.seats_taken < _EVENTS.c.capacity),
+    )
+    .values(seats_taken=_EVENTS.c.seats_taken + 1)
+)
+
+
+def upcoming_query(kind: str | None = None) -> Select[tuple[Event]]:
+    """Published events that have not ended, soonest first: the public list."""
+    stmt = (
+        select(Event)
+        .where(Event.status == EventStatus.PUBLISHED.value, Event.ends_at > utcnow())
+        .order_by(Event.starts_at, Event.id)
+    )
+    return stmt.where(Event.kind == kind) if kind else stmt
+
+
+def _take_seat(event_id: int) -> bool:
+    """The only way a seat is taken: atomic, so confirmed never exceeds capacity."""
+    return db.session.execute(_TAKE_SEAT, {"event_id": event_id}).rowcount == 1
+
+
+def _release_seat(event_id: int) -> None:
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.seats_taken > 0)
+        .values(seats_taken=Event.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def lock_event(event_id: int) -> Event | None:
+    """Lock the event row until the commit (PostgreSQL; SQLite's BEGIN IMMEDIATE already has).
+
+    ``FOR NO KEY UPDATE``, the lock an UPDATE of the seat count takes, rather than ``FOR
+    UPDATE``: inserting a registration holds ``FOR KEY SHARE`` on its event (the foreign
+    key), which ``FOR UPDATE`` would wait for, so two full-event registrations would
+    deadlock each other. ``FOR NO KEY UPDATE`` queues behind seat changes, not inserts.
+    """
+    return db.session.execute(
+        select(Event)
+        .where(Event.id == event_id)
+        .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the next person to be offered a place; None when not waiting."""
+    if registration.status != RegistrationStatus.WAITLISTED or registration.waitlisted_at is None:
+        return None
+    ahead = db.session.execute(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED.value,
+            or_(
+                Registration.waitlisted_at < registration.waitlisted_at,
+                and_(
+                    Registration.waitlisted_at == registration.waitlisted_at,
+                    Registration.id < registration.id,
+                ),
+            ),
+        )
+    ).scalar_one()
+    return ahead + 1
+
+
+def _use_invite_code(event: Event, code: str | None) -> InviteCode:
+    code = (code or "").strip().upper()
+    if not code:
+        raise InviteCodeProblem(
+            "This event is by invitation: enter the invitation code you were given"
+        )
+    invite = db.session.execute(
+        select(InviteCode).where(
+            InviteCode.event_id == event.id, InviteCode.code == code, InviteCode.active.is_(True)
+        )
+    ).scalar_one_or_none()
+    if invite is None:
+        raise InviteCodeProblem("This invitation code is not right. Check it and try again")
+    used = db.session.execute(
+        update(InviteCode)
+        .where(
+            InviteCode.id == invite.id,
+            or_(InviteCode.max_uses.is_(None), InviteCode.uses < InviteCode.max_uses),
+        )
+        .values(uses=InviteCode.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        raise InviteCodeProblem("This invitation code has been used as many times as it allows")
+    return invite
+
+
+def _existing(event_id: int, email: str) -> Registration | None:
+    return db.session.execute(
+        select(Registration).where(Registration.event_id == event_id, Registration.email == email)
+    ).scalar_one_or_none()
+
+
+def _resend(registration: Registration) -> RegistrationResult:
+    emails.manage_link_again(registration)
+    db.session.commit()
+    return RegistrationResult(registration, Outcome.ALREADY_REGISTERED)
+
+
+def _check_group(group_id: int | None) -> None:
+    if group_id is None:
+        return
+    group = db.session.get(StakeholderGroup, group_id)
+    if group is None or not group.active:
+        raise InvalidDetails(GROUP_MESSAGE)
+
+
+def _apply_details(registration: Registration, person: Registrant) -> None:
+    registration.name = person.name.strip()
+    registration.organisation = person.organisation.strip()
+    registration.job_role = person.job_role.strip()
+    registration.stakeholder_group_id = person.stakeholder_group_id
+    registration.region = person.region.strip()
+    registration.access_needs = person.access_needs.strip()
+    registration.consent_contact = person.consent_contact
+
+
+def register(
+    event_id: int, person: Registrant, invite_code: str | None = None
+) -> RegistrationResult:
+    """Give this person a place, or a place on the waiting list; never two registrations.
+
+    The same e-mail address again returns the existing registration and e-mails its manage
+    link again (never shown on the page: anyone can type someone else's address).
+
+    Every registration for an event queues on its seat count (the database's write lock on
+    SQLite, the event's row on PostgreSQL), so the transaction is short and takes the seat
+    last: one query reads the event, this address's registration and the group; the
+    registration and its e-mail are written as if a seat were free; then the conditional
+    UPDATE takes the seat just before the commit. Only if the event is full does it lock the
+    event row, look again, and turn the registration into a place on the waiting list.
+    """
+    email = normalise_email(person.email)
+    for attempt in range(2):
+        try:
+            return _register_once(event_id, person, email, invite_code)
+        except IntegrityError:
+            # Two requests for the same address raced past the lookup; the unique
+            # constraint stopped the second. Start again: it now finds the first.
+            db.session.rollback()
+            if attempt:
+                raise
+        except RegistrationError:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+_LOOK_UP = (
+    select(
+        Event,
+        Registration,
+        select(StakeholderGroup.active)
+        .where(StakeholderGroup.id == bindparam("group_id"))
+        .scalar_subquery(),
+    )
+    .outerjoin(
+        Registration,
+        and_(Registration.event_id == Event.id, Registration.email == bindparam("email")),
+    )
+    .where(Event.id == bindparam("event_id"))
+)
+
+
+def _look_up(
+    event_id: int, email: str, group_id: int | None
+) -> tuple[Event | None, Registration | None, bool]:
+    """The event, this address's registration for it, and whether the group may be chosen,
+    in one query: this runs for every registration, so round trips count."""
+    row = db.session.execute(
+        _LOOK_UP, {"event_id": event_id, "email": email, "group_id": group_id}
+    ).first()
+    if row is None:
+        return None, None, False
+    return row[0], row[1], group_id is None or bool(row[2])
+
+
+def _register_once(
+    event_id: int, person: Registrant, email: str, invite_code: str | None
+) -> RegistrationResult:
+    if is_sqlite():
+        begin_write()  # SQLite: take the database's write lock first, or a later write fails
+    # PostgreSQL: nothing read here is locked; the writes below re-check what could change.
+    event, existing, group_ok = _look_up(event_id, email, person.stakeholder_group_id)
+    if event is None or event.status == EventStatus.DRAFT:
+        raise EventUnavailable("There is no such event.")
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        return _resend(existing)
+    problem = _window_problem(event, utcnow())
+    if problem:  # whether it is full is for the conditional UPDATE to say, not this read
+        raise RegistrationClosed(problem)
+    if not group_ok:
+        raise InvalidDetails(GROUP_MESSAGE)
+    waitlist_enabled, seemed_full = event.waitlist_enabled, event.is_full
+    if existing is not None:
+        # Coming back after cancelling: lock in the usual order (event, then registration)
+        # and look again, so a racing request for the same address cannot also take a seat.
+        lock_event(event_id)
+        db.session.refresh(existing, with_for_update=True)
+        if existing.status != RegistrationStatus.CANCELLED:
+            return _resend(existing)
+    invite = _use_invite_code(event, invite_code) if event.audience == Audience.INVITE else None
+    registration = existing or Registration(event_id=event_id, email=email, created_at=utcnow())
+    _apply_details(registration, person)
+    registration.cancelled_at = registration.attended_at = registration.promoted_at = None
+    registration.attendance_method = None
+    registration.invite_code_id = invite.id if invite else None
+    if existing is None:
+        db.session.add(registration)
+
+    if not seemed_full:
+        # Most registrations: write as confirmed and take the seat last, so the seat's lock
+        # is held only for that UPDATE and the commit.
+        registration.status = RegistrationStatus.CONFIRMED.value
+        registration.waitlisted_at = None
+        db.session.flush()  # a second registration for this address fails here
+        token = manage_token(registration)
+        message = emails.confirmation(registration, None, token)
+        if _take_seat(event_id):
+            db.session.commit()
+            return RegistrationResult(registration, Outcome.CONFIRMED, None, token)
+        db.session.delete(message)  # the last seat went meanwhile: never sent
+    with db.session.no_autoflush:  # the registration has no status yet
+        status = _seat_or_queue(event_id, waitlist_enabled)
+    registration.status = status.value
+    registration.waitlisted_at = utcnow() if status == RegistrationStatus.WAITLISTED else None
+    db.session.flush()
+    token = manage_token(registration)
+    position = waitlist_position(registration)
+    emails.confirmation(registration, position, token)
+    db.session.commit()
+    outcome = Outcome.CONFIRMED if status == RegistrationStatus.CONFIRMED else Outcome.WAITLISTED
+    return RegistrationResult(registration, outcome, position, token)
+
+
+def _seat_or_queue(event_id: int, waitlist_enabled: bool) -> RegistrationStatus:
+    """The event looked full: lock its row so nobody frees a seat between this check and our
+    commit (a cancellation then waits for us and promotes us in order), and look again."""
+    locked = lock_event(event_id)
+    if locked is None or locked.status != EventStatus.PUBLISHED:
+        raise RegistrationClosed("This event is not open for registration.")
+    if _take_seat(event_id):
+        return RegistrationStatus.CONFIRMED
+    if not waitlist_enabled:
+        raise EventFull("This event is full and has no waiting list.")
+    return RegistrationStatus.WAITLISTED  # stamped after the lock: the queue is commit order
+
+
+def fill_free_seats(event: Event) -> list[Registration]:
+    """Promote people from the waiting list into free seats, in order. Only flushes.
+
+    Call with the event row locked (``lock_event``). Nobody is promoted into a cancelled
+    event or once it has started: a place offered too late helps no one.
+    """
+    if event.status != EventStatus.PUBLISHED or utcnow() >= event.starts_at:
+        return []
+    db.session.refresh(event, ["seats_taken", "capacity"])
+    free = None if event.capacity is None else event.capacity - event.seats_taken
+    if free is not None and free <= 0:
+        return []
+    stmt = (
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.WAITLISTED.value,
+        )
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .with_for_update()
+    )
+    if free is not None:
+        stmt = stmt.limit(free)
+    promoted = []
+    now = utcnow()
+    for registration in db.session.execute(stmt).scalars():
+        if not _take_seat(event.id):
+            break
+        registration.status = RegistrationStatus.CONFIRMED.value
+        registration.promoted_at = now
+        promoted.append(registration)
+    db.session.flush()
+    for registration in promoted:
+        emails.promoted(registration)
+    if promoted:
+        db.session.refresh(event, ["seats_taken"])
+    return promoted
+
+
+def cancel(registration_id: int, *, actor: User | None = None) -> CancelResult:
+    """Give up a place (or leave the waiting list); the next person is promoted at once.
+
+    ``actor`` is the staff member cancelling on someone's behalf, or None for the person.
+    Cancelling twice is harmless: the second time changes nothing.
+    """
+    begin_write()
+    found = db.session.get(Registration, registration_id)
+    if found is None:
+        raise EventUnavailable("There is no such registration.")
+    event = lock_event(found.event_id)
+    assert event is not None  # a registration's event cannot vanish (foreign key)
+    registration = db.session.execute(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if registration.status == RegistrationStatus.CANCELLED:
+        db.session.commit()
+        return CancelResult(registration, [], changed=False)
+    if utcnow() >= event.ends_at:
+        db.session.rollback()
+        raise RegistrationClosed(
+            "This event has finished, so the registration cannot be cancelled."
+        )
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED.value
+    registration.cancelled_at = utcnow()
+    db.session.flush()
+    if was_confirmed:
+        _release_seat(event.id)
+    promoted = fill_free_seats(event)
+    emails.cancelled_by_participant(registration, by_staff=actor is not None)
+    if actor is not None:
+        record(
+            "registration.cancel",
+            registration,
+            actor=actor,
+            event_id=event.id,
+            promoted=len(promoted),
+        )
+    db.session.commit()
+    return CancelResult(registration, promoted, changed=True)
+
+
+def update_details(registration_id: int, person: Registrant) -> Registration:
+    """The participant corrects their details; the e-mail address stays (it is the identity)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise EventUnavailable("There is no such registration.")
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise RegistrationClosed("This registration has been cancelled. Register again instead.")
+    _check_group(person.stakeholder_group_id)
+    _apply_details(registration, person)
+    db.session.commit()
+    return registration
+
+
+def checkin_window(event: Event) -> tuple[datetime, datetime]:
+    return event.starts_at - CHECKIN_OPENS_BEFORE, event.ends_at + CHECKIN_CLOSES_AFTER
+
+
+def checkin_open(event: Event, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    opens, closes = checkin_window(event)
+    return event.status == EventStatus.PUBLISHED and opens <= now <= closes
+
+
+def _check_code(event: Event, code: str) -> None:
+    if not checkin_open(event):
+        opens, _ = checkin_window(event)
+        if utcnow() < opens:
+            raise CheckInProblem(f"Check-in opens at {london(opens)}.")
+        raise CheckInProblem("Check-in for this event has closed.")
+    given = (code or "").strip().upper().encode()
+    expected = (event.checkin_code or "").encode()
+    if not expected or not hmac.compare_digest(given, expected):
+        raise CheckInProblem(
+            "This check-in code is not right. Check the code on screen and try again"
+        )
+
+
+def _mark_self(registration: Registration) -> Registration:
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise NoPlace(
+            "We could not check you in: this e-mail address does not have a confirmed place. "
+            "Ask the facilitator."
+        )
+    if registration.attended_at is None:
+        registration.attended_at = utcnow()
+        registration.attendance_method = AttendanceMethod.SELF.value
+    db.session.commit()
+    return registration
+
+
+def check_in(event_id: int, email: str, code: str) -> Registration:
+    """A participant checks themselves in with the code on screen and their e-mail address."""
+    event = public_event(event_id)
+    _check_code(event, code)
+    registration = _existing(event.id, normalise_email(email))
+    if registration is None:
+        raise NoPlace(
+            "We could not check you in: this e-mail address does not have a confirmed place. "
+            "Use the address you registered with, or ask the facilitator."
+        )
+    return _mark_self(registration)
+
+
+def check_in_with_link(registration_id: int, code: str) -> Registration:
+    registration = db.session.get_one(Registration, registration_id)
+    _check_code(registration.event, code)
+    return _mark_self(registration)

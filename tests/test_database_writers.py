@@ -1,0 +1,78 @@
+"""SQLite writers in one process take turns before BEGIN IMMEDIATE, and always let go."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import suppress
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.exc import PendingRollbackError
+
+from ohwb_engage.database import _writer_locks, begin_write, is_sqlite
+from ohwb_engage.extensions import db
+
+
+def _lock(app: Flask) -> threading.Lock:
+    with app.app_context():
+        return _writer_locks[str(db.engine.url)]
+
+
+def test_the_writer_lock_is_released_on_commit_rollback_close_and_breakage(app: Flask) -> None:
+    with app.app_context():
+        if not is_sqlite():
+            pytest.skip("the writer lock is for SQLite only")
+        begin_write()
+        lock = _writer_locks[str(db.engine.url)]
+        assert lock.locked()
+        db.session.commit()
+        assert not lock.locked()
+        begin_write()
+        db.session.rollback()
+        assert not lock.locked()
+        begin_write()
+        db.session.remove()  # a request that ends without committing
+        assert not lock.locked()
+        conn = db.engine.connect()  # a connection that breaks mid-transaction
+        transaction = conn.execution_options(ohwb_begin_immediate=True).begin()
+        assert lock.locked()
+        conn.invalidate()
+        assert not lock.locked()
+        with suppress(PendingRollbackError):  # the invalidated transaction says so
+            transaction.rollback()
+        conn.close()
+
+
+def test_writers_in_threads_take_turns_without_locked_errors(app: Flask) -> None:
+    with app.app_context():
+        if not is_sqlite():
+            pytest.skip("the writer lock is for SQLite only")
+        db.session.execute(text("CREATE TABLE IF NOT EXISTS turns (n INTEGER)"))
+        db.session.commit()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with app.app_context():
+                for _ in range(10):
+                    begin_write()
+                    db.session.execute(text("INSERT INTO turns VALUES (1)"))
+                    time.sleep(0.002)  # hold the write a little, as real use cases do
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with app.app_context():
+        assert db.session.execute(text("SELECT COUNT(*) FROM turns")).scalar_one() == 120
+        db.session.execute(text("DROP TABLE turns"))
+        db.session.commit()
+    assert not _lock(app).locked()
