@@ -182,12 +182,12 @@ class ThemeDiscoverer:
         ).transform(texts, progress=stages.sub("preprocess"))
         timings["preprocess"] = time.perf_counter() - t0
         status = list(prep.status)
-        dup_of = np.asarray(prep.duplicate_of)
+        dup_of = np.asarray(prep.duplicate_of, dtype=np.int64)
         unique = np.array([i for i, s in enumerate(status) if s == ANSWER], dtype=np.int64)
-        weights = np.bincount(
-            dup_of[[i for i, s in enumerate(status) if s in (ANSWER, DUPLICATE)]],
-            minlength=n_total,
-        )[unique].astype(np.float64)
+        clustered = np.array(
+            [i for i, s in enumerate(status) if s in (ANSWER, DUPLICATE)], dtype=np.int64
+        )
+        weights = np.bincount(dup_of[clustered], minlength=n_total)[unique].astype(np.float64)
 
         t = time.perf_counter()
         stages("vectorise", 0.0, "building TF-IDF")
@@ -325,6 +325,9 @@ class ThemeDiscoverer:
 
     def _k_bounds(self, n: int, min_size: int) -> tuple[int, int]:
         hi = min(self.max_themes, MAX_THEMES, max(1, n // max(min_size, 1)))
+        if self.n_themes == "auto":
+            # Rule of thumb k <= sqrt(n / 2): a few hundred answers do not make 30 themes.
+            hi = min(hi, max(2, int(math.sqrt(n / 2))))
         lo = min(self.min_themes, hi)
         return max(1, lo), max(1, hi)
 

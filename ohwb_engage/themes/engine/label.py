@@ -104,6 +104,10 @@ def describe_themes(
     counts, vocab = term_counts([corpus.tokens[i] for i in idx], min_df=1, max_df=1.0)
     sub_groups = groups[idx]
     weights = class_tfidf(counts, sub_groups, n_groups) if counts.shape[1] else None
+    if weights is not None and len(idx) >= 50:
+        # A term used by one answer only describes that answer, not a theme.
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        weights[:, df < 2] = 0.0
     if features is None:
         feats = tfidf(counts)
     else:

@@ -111,8 +111,11 @@ class ThemeMapper:
         self.char_ = TfidfVectorizer(
             sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=min_df
         )
-        self.word_.fit(corpus)
-        self.char_.fit(corpus)
+        for name in ("word_", "char_"):
+            try:
+                getattr(self, name).fit(corpus)
+            except ValueError:  # e.g. only one-letter words: no vocabulary of this kind
+                setattr(self, name, None)
         progress(0.3, "learning latent topics")
         x = self._sparse(corpus)
         dims = int(min(self.n_components, x.shape[1] - 1, len(corpus) - 1))
@@ -123,7 +126,10 @@ class ThemeMapper:
         self.use_embeddings_ = self._use_embeddings()
 
     def _sparse(self, texts: list[str]) -> sp.csr_matrix:
-        return sp.hstack([self.word_.transform(texts), self.char_.transform(texts)]).tocsr()
+        parts = [v.transform(texts) for v in (self.word_, self.char_) if v is not None]
+        if not parts:
+            return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+        return sp.hstack(parts).tocsr()
 
     def _transform(self, texts: list[str], progress: Progress | None = None) -> sp.csr_matrix:
         x = self._sparse(texts)
