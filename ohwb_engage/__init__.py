@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from ohwb_engage.feedback.views import bp as feedback
     from ohwb_engage.mail.views import bp as mail
     from ohwb_engage.main.views import bp as main
+    from ohwb_engage.privacy.views import bp as privacy
     from ohwb_engage.reference.views import bp as reference
     from ohwb_engage.roadmap.views import bp as roadmap
     from ohwb_engage.security import register_security_headers
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, accounts, audit, mail, reference, workshops, feedback, themes, roadmap):
         app.register_blueprint(blueprint)
+    app.register_blueprint(privacy)
     app.register_blueprint(nhsuk_assets)
     register_error_handlers(app)
     register_security_headers(app)

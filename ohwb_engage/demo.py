@@ -23,7 +23,7 @@ DEMO_STAFF = [
 ]
 
 # Modules exposing ``seed(staff: dict[str, User]) -> list[str]``, in dependency order.
-FEATURE_SEEDERS: list[str] = []
+FEATURE_SEEDERS: list[str] = ["ohwb_engage.feedback.demo"]
 
 
 class DemoRefused(Exception):

@@ -2,16 +2,32 @@
 
 from ohwb_engage.accounts.models import Role, User
 from ohwb_engage.audit.models import AuditEntry
+from ohwb_engage.feedback.models import (
+    Answer,
+    ImportBatch,
+    Invitation,
+    Question,
+    Questionnaire,
+    Response,
+    Section,
+)
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.workshops.models import Event, Registration, event_facilitators
 
 __all__ = [
+    "Answer",
     "AuditEntry",
     "Event",
+    "ImportBatch",
+    "Invitation",
     "OutboxMessage",
+    "Question",
+    "Questionnaire",
     "Registration",
+    "Response",
     "Role",
+    "Section",
     "StakeholderGroup",
     "User",
     "event_facilitators",

@@ -1,0 +1,363 @@
+"""Answering a questionnaire: through an open link or a personal link, a page at a time.
+
+Progress is saved with every page. A response is found again by its personal link (one
+response per invitation) or, for open links and anonymous questionnaires, by the hidden
+per-form submission key: a double click, a resubmitted form or a retried request carries the
+same key, meets the unique constraint, and changes nothing. Anonymous responses store no
+e-mail, name, registration, organisation, region or IP address, and only the day they were
+given; they still ask for the stakeholder group.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ohwb_engage.database import begin_write, utcnow
+from ohwb_engage.extensions import db
+from ohwb_engage.feedback.models import (
+    Answer,
+    Invitation,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Response,
+    ResponseSource,
+    ResponseStatus,
+    Section,
+)
+from ohwb_engage.feedback.services import INVITE_PURPOSE, FeedbackError
+from ohwb_engage.feedback.text import clean_text, stored_text
+from ohwb_engage.forms import LONG_TEXT_MAX
+from ohwb_engage.reference.models import REGIONS, StakeholderGroup
+from ohwb_engage.template_helpers import london
+from ohwb_engage.tokens import TokenError, read_token
+from ohwb_engage.workshops.models import Registration
+
+SHORT_ANSWER_MAX = 500
+ORGANISATION_MAX = 200
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+AnswerValue = str | Sequence[str] | None
+
+
+class QuestionnaireClosed(FeedbackError):
+    pass
+
+
+class LinkProblem(FeedbackError):
+    pass
+
+
+class AlreadyAnswered(FeedbackError):
+    pass
+
+
+class InvalidAnswer(FeedbackError):
+    pass
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def valid_key(key: str | None) -> bool:
+    return bool(key) and KEY_PATTERN.match(key) is not None
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # from 1
+    section: Section
+    questions: list[Question]
+
+
+def pages(questionnaire: Questionnaire) -> list[Page]:
+    """One page per section that has questions, in order (two queries, whatever the size)."""
+    by_section: dict[int, list[Question]] = {}
+    for question in questionnaire.questions:
+        by_section.setdefault(question.section_id, []).append(question)
+    result = []
+    for section in questionnaire.sections:
+        questions = by_section.get(section.id)
+        if questions:
+            result.append(Page(len(result) + 1, section, questions))
+    return result
+
+
+def closed_message(questionnaire: Questionnaire, now: datetime | None = None) -> str:
+    now = now or utcnow()
+    if questionnaire.opens_at and now < questionnaire.opens_at and questionnaire.status != "closed":
+        return f"This questionnaire opens on {london(questionnaire.opens_at)}."
+    when = questionnaire.closed_at or questionnaire.closes_at
+    if when and when <= now:
+        return f"This questionnaire closed on {london(when)}, so it no longer takes answers."
+    return "This questionnaire is not taking answers."
+
+
+def open_questionnaire(code: str) -> Questionnaire | None:
+    """The questionnaire behind an open link, if it has one (drafts are not shown)."""
+    questionnaire = db.session.execute(
+        select(Questionnaire).where(Questionnaire.public_code == code)
+    ).scalar_one_or_none()
+    if questionnaire is None or not questionnaire.open_link or questionnaire.status == "draft":
+        return None
+    return questionnaire
+
+
+def invitation_from_token(token: str) -> Invitation:
+    try:
+        payload = read_token(INVITE_PURPOSE, token, None)
+    except TokenError as exc:
+        raise LinkProblem(str(exc)) from exc
+    invitation_id = payload.get("i") if isinstance(payload, dict) else None
+    invitation = (
+        db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
+    )
+    if invitation is None or invitation.questionnaire.status == "draft":
+        raise LinkProblem(
+            "This link is not valid any more. Ask the person who sent it for a new one."
+        )
+    return invitation
+
+
+def find_response(
+    questionnaire: Questionnaire, *, key: str | None, invitation: Invitation | None
+) -> Response | None:
+    if invitation is not None and not questionnaire.anonymous:
+        return db.session.execute(
+            select(Response).where(Response.invitation_id == invitation.id)
+        ).scalar_one_or_none()
+    if not valid_key(key):
+        return None
+    return db.session.execute(
+        select(Response).where(
+            Response.questionnaire_id == questionnaire.id, Response.submission_key == key
+        )
+    ).scalar_one_or_none()
+
+
+def answers_by_question(response: Response | None) -> dict[int, Answer]:
+    return {} if response is None else {a.question_id: a for a in response.answers}
+
+
+@dataclass(frozen=True)
+class AboutYou:
+    stakeholder_group_id: int | None = None
+    organisation: str = ""
+    region: str = ""
+
+
+def prefill_about(invitation: Invitation | None, response: Response | None) -> AboutYou:
+    """What we already know: the earlier answer, or what they gave when registering."""
+    if response is not None and response.status == ResponseStatus.SUBMITTED.value:
+        return AboutYou(response.stakeholder_group_id, response.organisation, response.region)
+    registration = (
+        db.session.get(Registration, invitation.registration_id)
+        if invitation is not None and invitation.registration_id
+        else None
+    )
+    if registration is None:
+        return AboutYou()
+    return AboutYou(
+        registration.stakeholder_group_id, registration.organisation, registration.region
+    )
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    response_id: int
+    complete: bool  # submitted (now or before)
+    duplicate: bool  # a repeat of a submission already stored: nothing changed
+    missing_page: int | None = None  # final page sent, but an earlier page lacks an answer
+
+
+def _check_value(question: Question, value: AnswerValue) -> tuple[str | None, list[str] | None]:
+    """(text, choices) after checking the value fits the question; raises InvalidAnswer."""
+    kind = question.kind_enum
+    if kind.is_text:
+        text = clean_text(value if isinstance(value, str) else None)
+        limit = LONG_TEXT_MAX if kind == QuestionKind.LONG_TEXT else SHORT_ANSWER_MAX
+        if len(text) > limit:
+            raise InvalidAnswer(f"Answers must be {limit:,} characters or fewer")
+        return text or None, None
+    keys = [value] if isinstance(value, str) else list(value or [])
+    keys = [k for k in keys if k]
+    valid = {o["key"] for o in question.options or []}
+    if any(k not in valid for k in keys):
+        raise InvalidAnswer("Choose one of the options given")
+    if kind != QuestionKind.MULTIPLE_CHOICE and len(keys) > 1:
+        raise InvalidAnswer("Choose one option only")
+    return None, (list(dict.fromkeys(keys)) or None)
+
+
+def _write_answer(
+    questionnaire: Questionnaire,
+    response: Response,
+    question: Question,
+    value: AnswerValue,
+    existing: Answer | None,
+) -> None:
+    text, choices = _check_value(question, value)
+    if text is None and choices is None:
+        if existing is not None:
+            db.session.delete(existing)  # the respondent cleared their own answer
+        return
+    answer = existing or Answer(response_id=response.id, question_id=question.id)
+    if text is not None:
+        answer.text, answer.text_original = stored_text(
+            text,
+            redacting=questionnaire.redact,
+            keep_original=questionnaire.original_retention_days > 0,
+        )
+        answer.choices = None
+        answer.number = None
+    else:
+        answer.text = answer.text_original = None
+        answer.choices = choices
+        answer.number = int(choices[0]) if question.kind_enum.is_scale else None
+    if existing is None:
+        db.session.add(answer)
+
+
+def _missing_page(page_list: list[Page], answered: set[int]) -> int | None:
+    for page in page_list:
+        if any(q.required and q.id not in answered for q in page.questions):
+            return page.number
+    return None
+
+
+def _day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _check_about(about: AboutYou) -> None:
+    if about.stakeholder_group_id is not None and (
+        db.session.get(StakeholderGroup, about.stakeholder_group_id) is None
+    ):
+        raise InvalidAnswer("Choose a group from the list")
+    if about.region and about.region not in REGIONS:
+        raise InvalidAnswer("Choose a region from the list")
+    if len(about.organisation) > ORGANISATION_MAX:
+        raise InvalidAnswer(f"Organisation must be {ORGANISATION_MAX} characters or fewer")
+
+
+def save_page(
+    questionnaire_id: int,
+    page_number: int,
+    values: Mapping[int, AnswerValue],
+    *,
+    key: str,
+    invitation_id: int | None = None,
+    about: AboutYou | None = None,
+    consent: bool = False,
+) -> SaveResult:
+    """Save one page; with ``about`` (the last page) submit the response. One commit.
+
+    A racing twin of this request (same key, or same personal link) loses the unique
+    constraint, rolls back and is retried once, finding the winner's response.
+    """
+    if not valid_key(key):
+        raise InvalidAnswer("The form was not complete. Go back, refresh the page and try again.")
+    for attempt in (1, 2):
+        begin_write()
+        try:
+            result = _save_page(
+                questionnaire_id, page_number, values, key, invitation_id, about, consent
+            )
+            db.session.commit()
+            return result
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+        except FeedbackError:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+def _save_page(
+    questionnaire_id: int,
+    page_number: int,
+    values: Mapping[int, AnswerValue],
+    key: str,
+    invitation_id: int | None,
+    about: AboutYou | None,
+    consent: bool,
+) -> SaveResult:
+    now = utcnow()
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None or not questionnaire.is_open(now):
+        raise QuestionnaireClosed(
+            closed_message(questionnaire, now) if questionnaire else "This questionnaire is gone."
+        )
+    invitation = db.session.get(Invitation, invitation_id) if invitation_id else None
+    if invitation_id and (invitation is None or invitation.questionnaire_id != questionnaire.id):
+        raise LinkProblem("This link is not valid any more.")
+    anonymous = questionnaire.anonymous
+    response = find_response(questionnaire, key=key, invitation=invitation)
+    submitted = response is not None and response.status == ResponseStatus.SUBMITTED.value
+    if submitted and (invitation is None or anonymous):  # linked to nobody: answers are final
+        return SaveResult(response.id, complete=True, duplicate=True)
+    page_list = pages(questionnaire)
+    if not 1 <= page_number <= len(page_list):
+        raise InvalidAnswer("That page does not exist")
+    if response is None:
+        if invitation is not None and anonymous and invitation.responded_at is not None:
+            raise AlreadyAnswered("You have already answered this questionnaire. Thank you.")
+        linked = invitation is not None and not anonymous
+        response = Response(
+            questionnaire_id=questionnaire.id,
+            submission_key=key,
+            source=ResponseSource.ONLINE.value,
+            anonymous=anonymous,
+            invitation_id=invitation.id if linked else None,
+            registration_id=invitation.registration_id if linked else None,
+            event_id=questionnaire.event_id,
+        )
+        db.session.add(response)
+        db.session.flush()  # a racing twin fails here, on the unique constraint
+        existing: dict[int, Answer] = {}
+    else:
+        existing = answers_by_question(response)
+    page = page_list[page_number - 1]
+    for question in page.questions:
+        _write_answer(
+            questionnaire, response, question, values.get(question.id), existing.get(question.id)
+        )
+    response.last_page = max(response.last_page, page_number)
+    if about is None:
+        db.session.flush()
+        return SaveResult(response.id, complete=False, duplicate=False)
+
+    db.session.flush()
+    answered = set(
+        db.session.execute(
+            select(Answer.question_id).where(Answer.response_id == response.id)
+        ).scalars()
+    )
+    missing = _missing_page(page_list, answered)
+    if missing is not None:
+        return SaveResult(response.id, complete=False, duplicate=False, missing_page=missing)
+    if not consent and response.consent_at is None:
+        raise InvalidAnswer("Confirm you agree to how your answers will be used")
+    _check_about(about)
+    response.stakeholder_group_id = about.stakeholder_group_id
+    if not anonymous:
+        response.organisation = clean_text(about.organisation)
+        response.region = about.region
+    response.consent_at = response.consent_at or (_day(now) if anonymous else now)
+    if response.status != ResponseStatus.SUBMITTED.value:
+        response.status = ResponseStatus.SUBMITTED.value
+        response.answered_at = _day(now) if anonymous else now
+    if invitation is not None and invitation.responded_at is None:
+        invitation.responded_at = _day(now) if anonymous else now
+    db.session.flush()
+    return SaveResult(response.id, complete=True, duplicate=False)
