@@ -274,7 +274,7 @@ def create_questionnaire(
     return questionnaire
 
 
-def _options_for(kind: QuestionKind, labels: Sequence[str]) -> list[dict[str, str]]:
+def options_for(kind: QuestionKind, labels: Sequence[str]) -> list[dict[str, str]]:
     if kind == QuestionKind.RATING:
         labels = list(labels) or DEFAULT_RATING_LABELS
         return [{"key": str(i + 1), "label": label} for i, label in enumerate(labels)]
@@ -309,7 +309,7 @@ def _add_standard_questions(questionnaire: Questionnaire) -> None:
                     text=item.text,
                     help_text=item.help_text,
                     required=item.required,
-                    options=_options_for(item.kind, item.options),
+                    options=options_for(item.kind, item.options),
                     impact_level=item.impact_level.value if item.impact_level else None,
                 )
             )
@@ -523,7 +523,7 @@ def add_question(questionnaire: Questionnaire, data: QuestionData, *, actor: Use
         text=data.text,
         help_text=data.help_text,
         required=data.required,
-        options=_options_for(kind, [label for label in data.options if label]),
+        options=options_for(kind, [label for label in data.options if label]),
         impact_level=data.impact_level or None,
     )
     db.session.add(question)
@@ -539,7 +539,7 @@ def _merged_options(
 ) -> list[dict[str, str]]:
     """Keep the keys of options whose label is unchanged; refuse to drop answered ones."""
     if kind not in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-        return _options_for(kind, labels)
+        return options_for(kind, labels)
     by_label = {o["label"].casefold(): o["key"] for o in question.options or []}
     used = {o["key"] for o in question.options or []}
     next_number = 1 + max(
@@ -574,7 +574,7 @@ def update_question(question: Question, data: QuestionData, *, actor: User) -> N
         )
     if answered and kind == QuestionKind.RATING and question.kind == kind.value:
         labels = [label for label in data.options if label] or DEFAULT_RATING_LABELS
-        options = _options_for(kind, labels)  # same keys 1..5: labels may be reworded
+        options = options_for(kind, labels)  # same keys 1..5: labels may be reworded
     else:
         options = _merged_options(
             question,
