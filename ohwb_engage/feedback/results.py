@@ -82,7 +82,7 @@ def response_rate(questionnaire: Questionnaire) -> ResponseRate:
             select(Response.source, Response.status, func.count(Response.id))
             .where(Response.questionnaire_id == questionnaire.id)
             .group_by(Response.source, Response.status)
-        ).tuples()
+        )
     }
     online, imported = ResponseSource.ONLINE.value, ResponseSource.IMPORTED.value
     submitted, in_progress = ResponseStatus.SUBMITTED.value, ResponseStatus.IN_PROGRESS.value

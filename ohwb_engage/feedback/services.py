@@ -140,7 +140,7 @@ def submitted_counts(questionnaire_ids: Sequence[int]) -> dict[int, int]:
         )
         .group_by(Response.questionnaire_id)
     )
-    return dict(rows.tuples())
+    return {key: value for key, value in rows}
 
 
 def answer_counts(questionnaire: Questionnaire) -> dict[int, int]:
@@ -151,7 +151,7 @@ def answer_counts(questionnaire: Questionnaire) -> dict[int, int]:
         .where(Question.questionnaire_id == questionnaire.id)
         .group_by(Answer.question_id)
     )
-    return dict(rows.tuples())
+    return {key: value for key, value in rows}
 
 
 def has_answers(questionnaire: Questionnaire) -> bool:
