@@ -42,6 +42,7 @@ from ohwb_engage.feedback.services import FeedbackError, require_manage
 from ohwb_engage.feedback.text import clean_text, stored_text
 from ohwb_engage.forms import LONG_TEXT_MAX
 from ohwb_engage.reference.models import REGIONS, StakeholderGroup
+from ohwb_engage.reference.services import ensure_default_groups
 from ohwb_engage.workshops.models import Event
 
 MAX_ROWS = 20_000
@@ -252,12 +253,12 @@ def start_import(
     return batch
 
 
-def upload_for(questionnaire: Questionnaire, key: str) -> ImportBatch | None:
-    return db.session.execute(
-        select(ImportBatch).where(
-            ImportBatch.key == key, ImportBatch.questionnaire_id == questionnaire.id
-        )
-    ).scalar_one_or_none()
+def upload_for(questionnaire: Questionnaire, key: str, *, lock: bool = False) -> ImportBatch | None:
+    """The upload under ``key``; ``lock`` holds its row (PostgreSQL) so two commits queue."""
+    stmt = select(ImportBatch).where(
+        ImportBatch.key == key, ImportBatch.questionnaire_id == questionnaire.id
+    )
+    return db.session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,8 @@ def check(questionnaire: Questionnaire, table: Table, mapping: ColumnMapping) ->
     default = next((q for q in text_questions if q.id == mapping.default_question_id), None)
     if mapping.default_question_id is not None and default is None:
         raise ImportProblem("Choose a free-text question from the list")
-    groups = {
+    ensure_default_groups()  # a fresh database: the programme's groups
+    groups = {  # retired groups included: old notes may well name them
         g.name.casefold(): g.id for g in db.session.execute(select(StakeholderGroup)).scalars()
     }
     regions = {r.casefold(): r for r in REGIONS}
@@ -450,7 +452,7 @@ def commit_import(
     require_manage(actor, questionnaire)
     begin_write()
     questionnaire = db.session.get_one(Questionnaire, questionnaire.id)
-    batch = upload_for(questionnaire, key)
+    batch = upload_for(questionnaire, key, lock=True)
     if batch is None:
         raise ImportProblem("This upload has expired. Upload the file again.")
     if batch.status != ImportStatus.UPLOADED.value or batch.data is None:
@@ -556,7 +558,7 @@ def undo_import(questionnaire: Questionnaire, batch_id: int, *, actor: User) -> 
     """Remove every response one import added (for a wrong file); nothing else is touched."""
     require_manage(actor, questionnaire)
     begin_write()
-    batch = db.session.get(ImportBatch, batch_id)
+    batch = db.session.get(ImportBatch, batch_id, with_for_update=True)
     if batch is None or batch.questionnaire_id != questionnaire.id:
         raise ImportProblem("There is no such import")
     if batch.status != ImportStatus.COMMITTED.value:
