@@ -35,7 +35,7 @@ from .results import DiscoveryResult, Theme
 from .sentiment import sentiment as _sentiment
 from .vectorise import term_counts, tfidf
 
-__all__ = ["ThemeDiscoverer", "discover", "Progress"]
+__all__ = ["Progress", "ThemeDiscoverer", "discover"]
 
 Progress = Callable[[float, str], None]
 
@@ -249,7 +249,7 @@ class ThemeDiscoverer:
         counts_by_status["total"] = n_total
         config = {
             **self.get_params(),
-            "chosen_n_themes": int(len(themes)),
+            "chosen_n_themes": len(themes),
             "k_searched": k_scores,
             "min_theme_size_used": int(min_size),
             "embeddings_used": emb is not None,

@@ -22,16 +22,16 @@ from .redact import redact
 
 __all__ = [
     "ANSWER",
+    "DEFAULT_DOMAIN_STOP_WORDS",
+    "DEFAULT_NON_ANSWERS",
     "DUPLICATE",
     "EMPTY",
     "NON_ANSWER",
     "NON_ENGLISH",
     "NO_TERMS",
     "STATUSES",
-    "DEFAULT_DOMAIN_STOP_WORDS",
-    "DEFAULT_NON_ANSWERS",
-    "Preprocessor",
     "PreparedCorpus",
+    "Preprocessor",
     "normalise",
 ]
 
@@ -63,22 +63,12 @@ DEFAULT_NON_ANSWERS: tuple[str, ...] = (
 
 # Frequent function words of other languages that are not also English words.
 _FOREIGN_WORDS = frozenset(
-    """
-    el los las del por para con una está son muy pero como porque también gracias
-    le les des est une pour avec dans sur pas très mais comme aussi merci nous vous
-    der die das und ist nicht mit sich auch auf für dem den ein eine sehr aber danke
-    och att det är som för på med inte jag och är mycket
-    il che di della sono molto anche grazie perché questo
-    não uma muito também obrigado obrigada você
-    și nu este pentru foarte mulțumesc
-    nie jest się na że bardzo dziękuję ale jak dla
-    """.split()
+    ["el", "los", "las", "del", "por", "para", "con", "una", "está", "son", "muy", "pero", "como", "porque", "también", "gracias", "le", "les", "des", "est", "une", "pour", "avec", "dans", "sur", "pas", "très", "mais", "comme", "aussi", "merci", "nous", "vous", "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "auch", "auf", "für", "dem", "den", "ein", "eine", "sehr", "aber", "danke", "och", "att", "det", "är", "som", "för", "på", "med", "inte", "jag", "och", "är", "mycket", "il", "che", "di", "della", "sono", "molto", "anche", "grazie", "perché", "questo", "não", "uma", "muito", "também", "obrigado", "obrigada", "você", "și", "nu", "este", "pentru", "foarte", "mulțumesc", "nie", "jest", "się", "na", "że", "bardzo", "dziękuję", "ale", "jak", "dla"]
 )
 
 # An answer made only of these words, with at least one "nothing" word, says nothing.
 _FILLER_WORDS = frozenset(
-    "no nothing none nil na n/a not really thanks thank you comment comments at all else to "
-    "add say much more sorry i can think of it for me really just that's that is".split()
+    ["no", "nothing", "none", "nil", "na", "n/a", "not", "really", "thanks", "thank", "you", "comment", "comments", "at", "all", "else", "to", "add", "say", "much", "more", "sorry", "i", "can", "think", "of", "it", "for", "me", "really", "just", "that's", "that", "is"]
 )
 _NOTHING_WORDS = frozenset({"no", "nothing", "none", "nil", "na", "n/a"})
 
@@ -172,7 +162,7 @@ class Preprocessor:
             if word in cache:
                 return cache[word]
             w = word.strip(".'")
-            if len(w) < 2 and not w.isdigit() or w in stop or w.isdigit():
+            if (len(w) < 2 and not w.isdigit()) or w in stop or w.isdigit():
                 out = None
             else:
                 out = stemmer.stem(w) if stemmer is not None and w.isalpha() else w

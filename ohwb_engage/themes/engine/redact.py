@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["redact", "PLACEHOLDERS"]
+__all__ = ["PLACEHOLDERS", "redact"]
 
 #: Placeholders inserted for each kind of personal data (tokenisers skip them).
 PLACEHOLDERS = {

@@ -13,7 +13,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
-__all__ = ["ngrams", "term_counts", "tfidf", "lsa"]
+__all__ = ["lsa", "ngrams", "term_counts", "tfidf"]
 
 
 def ngrams(tokens: Sequence[str]) -> list[str]:
