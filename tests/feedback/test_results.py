@@ -117,7 +117,7 @@ def test_free_text_filters(app: Flask) -> None:
     group = group_id(app, "OH lead")
     only = text_of(client.get(f"{base}?group={group}"))
     assert "Physio self-referral" in only and "Counselling waits" not in only
-    assert "1 answers match these filters" in only
+    assert "1 answer matches these filters" in only
     london = text_of(client.get(f"{base}?region=London"))
     assert "Counselling waits" in london and "Physio self-referral" not in london
     recent = (date.today() - timedelta(days=7)).isoformat()
