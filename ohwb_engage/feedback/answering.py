@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ohwb_engage.database import begin_write, utcnow
+from ohwb_engage.database import begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import (
     Answer,
@@ -197,40 +198,57 @@ def _check_value(question: Question, value: AnswerValue) -> tuple[str | None, li
     return None, (list(dict.fromkeys(keys)) or None)
 
 
-def _write_answer(
+@dataclass(frozen=True)
+class _Value:
+    """One answer ready to store (None everywhere: the answer was cleared)."""
+
+    text: str | None = None
+    original: str | None = None
+    choices: list[str] | None = None
+    number: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.text is None and self.choices is None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A page checked and redacted before the write lock is taken, so the lock is short."""
+
+    questionnaire_id: int
+    page_number: int
+    values: dict[int, _Value]
+    required_by_page: list[tuple[int, frozenset[int]]]  # (page number, required question ids)
+
+
+def _prepare(
     questionnaire: Questionnaire,
-    response: Response,
-    question: Question,
-    value: AnswerValue,
-    existing: Answer | None,
-) -> None:
-    text, choices = _check_value(question, value)
-    if text is None and choices is None:
-        if existing is not None:
-            db.session.delete(existing)  # the respondent cleared their own answer
-        return
-    answer = existing or Answer(response_id=response.id, question_id=question.id)
-    if text is not None:
-        answer.text, answer.text_original = stored_text(
-            text,
-            redacting=questionnaire.redact,
-            keep_original=questionnaire.original_retention_days > 0,
-        )
-        answer.choices = None
-        answer.number = None
-    else:
-        answer.text = answer.text_original = None
-        answer.choices = choices
-        answer.number = int(choices[0]) if question.kind_enum.is_scale else None
-    if existing is None:
-        db.session.add(answer)
-
-
-def _missing_page(page_list: list[Page], answered: set[int]) -> int | None:
-    for page in page_list:
-        if any(q.required and q.id not in answered for q in page.questions):
-            return page.number
-    return None
+    page_number: int,
+    values: Mapping[int, AnswerValue],
+    about: AboutYou | None,
+) -> _Prepared:
+    page_list = pages(questionnaire)
+    if not 1 <= page_number <= len(page_list):
+        raise InvalidAnswer("That page does not exist")
+    keep = questionnaire.original_retention_days > 0
+    prepared: dict[int, _Value] = {}
+    for question in page_list[page_number - 1].questions:
+        text, choices = _check_value(question, values.get(question.id))
+        if text is not None:
+            shown, original = stored_text(text, redacting=questionnaire.redact, keep_original=keep)
+            prepared[question.id] = _Value(text=shown, original=original)
+        elif choices is not None:
+            number = int(choices[0]) if question.kind_enum.is_scale else None
+            prepared[question.id] = _Value(choices=choices, number=number)
+        else:
+            prepared[question.id] = _Value()
+    if about is not None:
+        _check_about(about)
+    required = [
+        (page.number, frozenset(q.id for q in page.questions if q.required)) for page in page_list
+    ]
+    return _Prepared(questionnaire.id, page_number, prepared, required)
 
 
 def _day(moment: datetime) -> datetime:
@@ -248,6 +266,13 @@ def _check_about(about: AboutYou) -> None:
         raise InvalidAnswer(f"Organisation must be {ORGANISATION_MAX} characters or fewer")
 
 
+def _locked(exc: OperationalError) -> bool:
+    return is_sqlite() and "locked" in str(exc.orig).lower()
+
+
+WRITE_ATTEMPTS = 4
+
+
 def save_page(
     questionnaire_id: int,
     page_number: int,
@@ -260,44 +285,50 @@ def save_page(
 ) -> SaveResult:
     """Save one page; with ``about`` (the last page) submit the response. One commit.
 
-    A racing twin of this request (same key, or same personal link) loses the unique
-    constraint, rolls back and is retried once, finding the winner's response.
+    Checking and redacting happen first, outside the write lock. A racing twin of this
+    request (same key, or same personal link) loses the unique constraint, rolls back and is
+    retried, finding the winner's response. On SQLite a writer that waited out the busy
+    timeout under a burst is retried too, so a burst queues rather than fails.
     """
     if not valid_key(key):
         raise InvalidAnswer("The form was not complete. Go back, refresh the page and try again.")
-    for attempt in (1, 2):
-        begin_write()
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        raise QuestionnaireClosed("This questionnaire is gone.")
+    prepared = _prepare(questionnaire, page_number, values, about)
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
-            result = _save_page(
-                questionnaire_id, page_number, values, key, invitation_id, about, consent
-            )
+            begin_write()
+            result = _store(prepared, key, invitation_id, about, consent)
             db.session.commit()
             return result
         except IntegrityError:
             db.session.rollback()
-            if attempt == 2:
+            if attempt == WRITE_ATTEMPTS:
                 raise
+        except OperationalError as exc:
+            db.session.rollback()
+            if attempt == WRITE_ATTEMPTS or not _locked(exc):
+                raise
+            time.sleep(0.05 * attempt)
         except FeedbackError:
             db.session.rollback()
             raise
     raise AssertionError("unreachable")
 
 
-def _save_page(
-    questionnaire_id: int,
-    page_number: int,
-    values: Mapping[int, AnswerValue],
+def _store(
+    prepared: _Prepared,
     key: str,
     invitation_id: int | None,
     about: AboutYou | None,
     consent: bool,
 ) -> SaveResult:
+    """The write itself, under the lock: a handful of statements."""
     now = utcnow()
-    questionnaire = db.session.get(Questionnaire, questionnaire_id)
-    if questionnaire is None or not questionnaire.is_open(now):
-        raise QuestionnaireClosed(
-            closed_message(questionnaire, now) if questionnaire else "This questionnaire is gone."
-        )
+    questionnaire = db.session.get_one(Questionnaire, prepared.questionnaire_id)
+    if not questionnaire.is_open(now):
+        raise QuestionnaireClosed(closed_message(questionnaire, now))
     invitation = db.session.get(Invitation, invitation_id) if invitation_id else None
     if invitation_id and (invitation is None or invitation.questionnaire_id != questionnaire.id):
         raise LinkProblem("This link is not valid any more.")
@@ -306,9 +337,6 @@ def _save_page(
     submitted = response is not None and response.status == ResponseStatus.SUBMITTED.value
     if submitted and (invitation is None or anonymous):  # linked to nobody: answers are final
         return SaveResult(response.id, complete=True, duplicate=True)
-    page_list = pages(questionnaire)
-    if not 1 <= page_number <= len(page_list):
-        raise InvalidAnswer("That page does not exist")
     if response is None:
         if invitation is not None and anonymous and invitation.responded_at is not None:
             raise AlreadyAnswered("You have already answered this questionnaire. Thank you.")
@@ -321,34 +349,36 @@ def _save_page(
             invitation_id=invitation.id if linked else None,
             registration_id=invitation.registration_id if linked else None,
             event_id=questionnaire.event_id,
+            last_page=0,
         )
         db.session.add(response)
         db.session.flush()  # a racing twin fails here, on the unique constraint
         existing: dict[int, Answer] = {}
     else:
         existing = answers_by_question(response)
-    page = page_list[page_number - 1]
-    for question in page.questions:
-        _write_answer(
-            questionnaire, response, question, values.get(question.id), existing.get(question.id)
-        )
-    response.last_page = max(response.last_page, page_number)
+    for question_id, value in prepared.values.items():
+        answer = existing.get(question_id)
+        if value.empty:
+            if answer is not None:
+                db.session.delete(answer)  # the respondent cleared their own answer
+            continue
+        if answer is None:
+            answer = Answer(response_id=response.id, question_id=question_id)
+            db.session.add(answer)
+        answer.text, answer.text_original = value.text, value.original
+        answer.choices, answer.number = value.choices, value.number
+    response.last_page = max(response.last_page, prepared.page_number)
     if about is None:
-        db.session.flush()
         return SaveResult(response.id, complete=False, duplicate=False)
 
-    db.session.flush()
-    answered = set(
-        db.session.execute(
-            select(Answer.question_id).where(Answer.response_id == response.id)
-        ).scalars()
-    )
-    missing = _missing_page(page_list, answered)
-    if missing is not None:
-        return SaveResult(response.id, complete=False, duplicate=False, missing_page=missing)
+    answered = {q for q in existing if q not in prepared.values}
+    answered |= {q for q, value in prepared.values.items() if not value.empty}
+    for number, required in prepared.required_by_page:
+        if required - answered:
+            db.session.flush()
+            return SaveResult(response.id, complete=False, duplicate=False, missing_page=number)
     if not consent and response.consent_at is None:
         raise InvalidAnswer("Confirm you agree to how your answers will be used")
-    _check_about(about)
     response.stakeholder_group_id = about.stakeholder_group_id
     if not anonymous:
         response.organisation = clean_text(about.organisation)
@@ -359,5 +389,4 @@ def _save_page(
         response.answered_at = _day(now) if anonymous else now
     if invitation is not None and invitation.responded_at is None:
         invitation.responded_at = _day(now) if anonymous else now
-    db.session.flush()
     return SaveResult(response.id, complete=True, duplicate=False)

@@ -45,6 +45,7 @@ from ohwb_engage.feedback.models import (
 )
 from ohwb_engage.feedback.standard import STANDARD_SETS
 from ohwb_engage.mail.services import queue_email
+from ohwb_engage.reference.services import ensure_default_groups
 from ohwb_engage.template_helpers import london, london_date
 from ohwb_engage.tokens import make_token
 from ohwb_engage.urls import external_url
@@ -254,6 +255,7 @@ def create_questionnaire(
     if actor.role not in (Role.ADMIN.value, Role.FACILITATOR.value):
         raise NotAllowed("Only facilitators and administrators create questionnaires")
     _check_settings(settings)
+    ensure_default_groups()  # participants are asked for theirs: never create them mid-rush
     questionnaire = Questionnaire(created_by_id=actor.id, title="", kind=settings.kind)
     _apply(questionnaire, settings)
     db.session.add(questionnaire)

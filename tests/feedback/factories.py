@@ -129,6 +129,7 @@ def make_questionnaire(
     opens_at: datetime | None = None,
 ) -> int:
     with app.app_context():
+        ensure_default_groups()  # as creating one through the service does
         questionnaire = Questionnaire(
             title=title or f"Questionnaire {next(_seq)}",
             kind=kind,
