@@ -16,8 +16,9 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ohwb_engage.database import begin_write, is_sqlite, utcnow
@@ -32,6 +33,7 @@ from ohwb_engage.feedback.models import (
     ResponseSource,
     ResponseStatus,
     Section,
+    open_at,
 )
 from ohwb_engage.feedback.services import INVITE_PURPOSE, FeedbackError
 from ohwb_engage.feedback.text import clean_text, stored_text
@@ -102,11 +104,12 @@ def closed_message(questionnaire: Questionnaire, now: datetime | None = None) ->
     return "This questionnaire is not taking answers."
 
 
+_BY_CODE = select(Questionnaire).where(Questionnaire.public_code == bindparam("code"))
+
+
 def open_questionnaire(code: str) -> Questionnaire | None:
     """The questionnaire behind an open link, if it has one (drafts are not shown)."""
-    questionnaire = db.session.execute(
-        select(Questionnaire).where(Questionnaire.public_code == code)
-    ).scalar_one_or_none()
+    questionnaire = db.session.execute(_BY_CODE, {"code": code}).scalar_one_or_none()
     if questionnaire is None or not questionnaire.open_link or questionnaire.status == "draft":
         return None
     return questionnaire
@@ -299,7 +302,10 @@ def save_page(
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             begin_write()
-            result = _store(prepared, key, invitation_id, about, consent)
+            # An open link's first page is nearly always a new response: insert straight
+            # away and let the unique key catch a repeat (then retry with the lookup).
+            optimistic = attempt == 1 and invitation_id is None and page_number == 1
+            result = _store(prepared, key, invitation_id, about, consent, optimistic)
             db.session.commit()
             return result
         except IntegrityError:
@@ -323,39 +329,135 @@ def _store(
     invitation_id: int | None,
     about: AboutYou | None,
     consent: bool,
+    optimistic: bool = False,
 ) -> SaveResult:
-    """The write itself, under the lock: a handful of statements."""
+    """The write itself, under the lock: a handful of plain statements."""
     now = utcnow()
-    questionnaire = db.session.get_one(Questionnaire, prepared.questionnaire_id)
-    if not questionnaire.is_open(now):
+    row = db.session.execute(_SETTINGS, {"id": prepared.questionnaire_id}).one()
+    if not open_at(row.status, row.opens_at, row.closes_at, now):
+        questionnaire = db.session.get_one(Questionnaire, prepared.questionnaire_id)
         raise QuestionnaireClosed(closed_message(questionnaire, now))
     invitation = db.session.get(Invitation, invitation_id) if invitation_id else None
-    if invitation_id and (invitation is None or invitation.questionnaire_id != questionnaire.id):
+    if invitation_id and (
+        invitation is None or invitation.questionnaire_id != prepared.questionnaire_id
+    ):
         raise LinkProblem("This link is not valid any more.")
-    anonymous = questionnaire.anonymous
-    response = find_response(questionnaire, key=key, invitation=invitation)
-    submitted = response is not None and response.status == ResponseStatus.SUBMITTED.value
-    if submitted and (invitation is None or anonymous):  # linked to nobody: answers are final
-        return SaveResult(response.id, complete=True, duplicate=True)
-    if response is None:
+    anonymous = row.anonymous
+    linked = invitation is not None and not anonymous
+    if optimistic:
+        return _insert(prepared, key, row, None, False, about, consent, now)
+    found = db.session.execute(
+        select(Response.id, Response.status).where(
+            Response.invitation_id == invitation.id
+            if linked
+            else (Response.questionnaire_id == prepared.questionnaire_id)
+            & (Response.submission_key == key)
+        )
+    ).first()
+    if found is not None and found.status == ResponseStatus.SUBMITTED.value and not linked:
+        return SaveResult(found.id, complete=True, duplicate=True)  # linked to nobody: final
+    if found is None:
         if invitation is not None and anonymous and invitation.responded_at is not None:
             raise AlreadyAnswered("You have already answered this questionnaire. Thank you.")
-        linked = invitation is not None and not anonymous
-        response = Response(
-            questionnaire_id=questionnaire.id,
-            submission_key=key,
-            source=ResponseSource.ONLINE.value,
-            anonymous=anonymous,
-            invitation_id=invitation.id if linked else None,
-            registration_id=invitation.registration_id if linked else None,
-            event_id=questionnaire.event_id,
-            last_page=0,
-        )
-        db.session.add(response)
-        db.session.flush()  # a racing twin fails here, on the unique constraint
-        existing: dict[int, Answer] = {}
-    else:
-        existing = answers_by_question(response)
+        return _insert(prepared, key, row, invitation, linked, about, consent, now)
+    return _update(prepared, found.id, anonymous, invitation, about, consent, now)
+
+
+# Built once: the hot path of a burst of submissions only binds values.
+_SETTINGS = select(
+    Questionnaire.status,
+    Questionnaire.opens_at,
+    Questionnaire.closes_at,
+    Questionnaire.anonymous,
+    Questionnaire.event_id,
+).where(Questionnaire.id == bindparam("id"))
+_INSERT_RESPONSE = insert(Response).returning(Response.id)
+_INSERT_ANSWER = insert(Answer)
+
+
+def _missing(prepared: _Prepared, answered: set[int]) -> int | None:
+    for number, required in prepared.required_by_page:
+        if required - answered:
+            return number
+    return None
+
+
+def _submission(anonymous: bool, about: AboutYou) -> dict[str, object]:
+    """The columns a completed response gets (identity only when not anonymous)."""
+    values: dict[str, object] = {"stakeholder_group_id": about.stakeholder_group_id}
+    if not anonymous:
+        values["organisation"] = clean_text(about.organisation)
+        values["region"] = about.region
+    return values
+
+
+def _insert(
+    prepared: _Prepared,
+    key: str,
+    questionnaire: Any,  # the row of settings read under the lock
+    invitation: Invitation | None,
+    linked: bool,
+    about: AboutYou | None,
+    consent: bool,
+    now: datetime,
+) -> SaveResult:
+    """A first page: one INSERT for the response, one for its answers (no unit of work)."""
+    anonymous = questionnaire.anonymous
+    answered = {q for q, value in prepared.values.items() if not value.empty}
+    missing = _missing(prepared, answered) if about is not None else None
+    complete = about is not None and missing is None
+    if complete and not consent:
+        raise InvalidAnswer("Confirm you agree to how your answers will be used")
+    when = _day(now) if anonymous else now
+    values: dict[str, object] = {
+        "stakeholder_group_id": None,
+        "organisation": "",
+        "region": "",
+        "consent_at": None,
+        "answered_at": None,
+        "questionnaire_id": prepared.questionnaire_id,
+        "submission_key": key,
+        "source": ResponseSource.ONLINE.value,
+        "anonymous": anonymous,
+        "invitation_id": invitation.id if linked and invitation else None,
+        "registration_id": invitation.registration_id if linked and invitation else None,
+        "event_id": questionnaire.event_id,
+        "last_page": prepared.page_number,
+        "status": ResponseStatus.IN_PROGRESS.value,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if complete:
+        assert about is not None
+        values.update(_submission(anonymous, about))
+        values.update(status=ResponseStatus.SUBMITTED.value, consent_at=when, answered_at=when)
+    # A racing twin (same key or same personal link) fails here, on the unique constraint.
+    response_id = db.session.execute(_INSERT_RESPONSE, values).scalar_one()
+    rows = [
+        {"response_id": response_id, "question_id": question_id, "text": value.text,
+         "text_original": value.original, "choices": value.choices, "number": value.number}
+        for question_id, value in prepared.values.items()
+        if not value.empty
+    ]  # fmt: skip
+    if rows:
+        db.session.execute(_INSERT_ANSWER, rows)
+    if complete and invitation is not None and invitation.responded_at is None:
+        invitation.responded_at = when
+    return SaveResult(response_id, complete=complete, duplicate=False, missing_page=missing)
+
+
+def _update(
+    prepared: _Prepared,
+    response_id: int,
+    anonymous: bool,
+    invitation: Invitation | None,
+    about: AboutYou | None,
+    consent: bool,
+    now: datetime,
+) -> SaveResult:
+    """A later page, or a change through a personal link: the response's own answers."""
+    response = db.session.get_one(Response, response_id)
+    existing = answers_by_question(response)
     for question_id, value in prepared.values.items():
         answer = existing.get(question_id)
         if value.empty:
@@ -370,23 +472,20 @@ def _store(
     response.last_page = max(response.last_page, prepared.page_number)
     if about is None:
         return SaveResult(response.id, complete=False, duplicate=False)
-
     answered = {q for q in existing if q not in prepared.values}
     answered |= {q for q, value in prepared.values.items() if not value.empty}
-    for number, required in prepared.required_by_page:
-        if required - answered:
-            db.session.flush()
-            return SaveResult(response.id, complete=False, duplicate=False, missing_page=number)
+    missing = _missing(prepared, answered)
+    if missing is not None:
+        return SaveResult(response.id, complete=False, duplicate=False, missing_page=missing)
     if not consent and response.consent_at is None:
         raise InvalidAnswer("Confirm you agree to how your answers will be used")
-    response.stakeholder_group_id = about.stakeholder_group_id
-    if not anonymous:
-        response.organisation = clean_text(about.organisation)
-        response.region = about.region
-    response.consent_at = response.consent_at or (_day(now) if anonymous else now)
+    for name, value in _submission(anonymous, about).items():
+        setattr(response, name, value)
+    when = _day(now) if anonymous else now
+    response.consent_at = response.consent_at or when
     if response.status != ResponseStatus.SUBMITTED.value:
         response.status = ResponseStatus.SUBMITTED.value
-        response.answered_at = _day(now) if anonymous else now
+        response.answered_at = when
     if invitation is not None and invitation.responded_at is None:
-        invitation.responded_at = _day(now) if anonymous else now
+        invitation.responded_at = when
     return SaveResult(response.id, complete=True, duplicate=False)

@@ -134,6 +134,17 @@ def new_public_code() -> str:
     return secrets.token_urlsafe(9)
 
 
+def open_at(
+    status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> bool:
+    """Whether a questionnaire with these settings takes answers at ``now``."""
+    return (
+        status == QuestionnaireStatus.PUBLISHED.value
+        and (opens_at is None or opens_at <= now)
+        and (closes_at is None or now < closes_at)
+    )
+
+
 def _in(column: str, enum_type: type[enum.StrEnum]) -> str:
     return f"{column} IN (" + ", ".join(f"'{m.value}'" for m in enum_type) + ")"
 
@@ -208,12 +219,7 @@ class Questionnaire(db.Model):
         return QuestionnaireKind(self.kind)
 
     def is_open(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return (
-            self.status == QuestionnaireStatus.PUBLISHED.value
-            and (self.opens_at is None or self.opens_at <= now)
-            and (self.closes_at is None or now < self.closes_at)
-        )
+        return open_at(self.status, self.opens_at, self.closes_at, now or utcnow())
 
     def state_label(self, now: datetime | None = None) -> str:
         now = now or utcnow()
@@ -434,7 +440,7 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
     # The unredacted original, only when redaction changed it and the retention policy allows.
     text_original: Mapped[str | None] = mapped_column(Text)
-    choices: Mapped[list[str] | None] = mapped_column(JSON)
+    choices: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     number: Mapped[int | None] = mapped_column()  # 1..5 for rating and agreement questions
 
     response: Mapped[Response] = relationship(back_populates="answers")

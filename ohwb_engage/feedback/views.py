@@ -719,12 +719,12 @@ def _drafts() -> dict[str, str]:
     return dict(session.get(DRAFTS, {}))
 
 
-def _remember_key(questionnaire: Questionnaire, key: str | None) -> None:
+def _remember_key(questionnaire_id: int, key: str | None) -> None:
     drafts = _drafts()
     if key is None:
-        drafts.pop(str(questionnaire.id), None)
+        drafts.pop(str(questionnaire_id), None)
     else:
-        drafts[str(questionnaire.id)] = key
+        drafts[str(questionnaire_id)] = key
     session[DRAFTS] = drafts
 
 
@@ -743,6 +743,7 @@ def _answer(
     page_url: Any,
     thanks_url: str,
 ) -> str | WerkzeugResponse | tuple[str, int]:
+    questionnaire_id = questionnaire.id  # saving expires the object: keep what we need
     page_list = answering.pages(questionnaire)
     if not page_list:
         abort_with(404, "This questionnaire has no questions yet.")
@@ -752,9 +753,14 @@ def _answer(
         if not answering.valid_key(key):
             abort_with(400, "The form was not complete. Go back, refresh the page and try again.")
     else:
-        key = _drafts().get(str(questionnaire.id)) or answering.new_submission_key()
-    response = answering.find_response(questionnaire, key=key, invitation=invitation)
+        key = _drafts().get(str(questionnaire_id)) or answering.new_submission_key()
     linked = invitation is not None and not questionnaire.anonymous
+    # On POST the service finds the response itself, under the write lock.
+    response = (
+        None
+        if posting and invitation is None
+        else answering.find_response(questionnaire, key=key, invitation=invitation)
+    )
     submitted = response is not None and response.status == ResponseStatus.SUBMITTED.value
     if not questionnaire.is_open():
         return _closed(questionnaire, response if linked else None, 409 if posting else 200)
@@ -817,7 +823,7 @@ def _answer(
             )
         try:
             result = answering.save_page(
-                questionnaire.id,
+                questionnaire_id,
                 number,
                 values,
                 key=key,
@@ -833,15 +839,15 @@ def _answer(
             flash(str(exc), "error")
         else:
             if result.complete:
-                _remember_key(questionnaire, None)
+                _remember_key(questionnaire_id, None)
                 return redirect(thanks_url, 303)
-            _remember_key(questionnaire, key)
+            _remember_key(questionnaire_id, key)
             if result.missing_page is not None:
                 flash("Some questions that need an answer have not been answered yet.", "error")
                 return redirect(page_url(result.missing_page), 303)
             return redirect(page_url(number + 1), 303)
     elif not posting:
-        _remember_key(questionnaire, key)
+        _remember_key(questionnaire_id, key)
     return render_template(
         "feedback/answer.html",
         questionnaire=questionnaire,

@@ -13,7 +13,7 @@ from tests.live import Browserless
 def participant_text(n: int) -> str:
     """Unique free text per participant, with the characters that break naive storage."""
     return (
-        f"Participant {n}: café-style drop-ins help – “really” ✓ 🙂\n"
+        f"Participant {n}: café-style drop-ins help \u2013 “really” ✓ 🙂\n"
         f"Line two with <b>markup</b> & 'quotes'; {'word ' * (n % 40)}end."
     )
 
