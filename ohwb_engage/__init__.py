@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing the package (e.g. the pure theme engine) must not load Flask
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -15,6 +16,8 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config -> extensions -> models -> blueprints, CLI, error pages."""
+    from flask import Flask
+
     # OHWB_INSTANCE_PATH moves the instance folder (config.py, the SQLite file): tests use it.
     app = Flask(
         __name__,

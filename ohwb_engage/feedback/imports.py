@@ -82,7 +82,7 @@ class Table:
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("FEEDBACK_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+    return int(current_app.config["FEEDBACK_IMPORT_MAX_BYTES"])
 
 
 # --- reading files ------------------------------------------------------------------------
