@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 
 from ohwb_engage.database import UTCDateTime
 from ohwb_engage.extensions import db
@@ -82,60 +83,74 @@ def london_day_start(day: date) -> datetime:
 
 def corpus_query(filters: CorpusFilters) -> Select:
     """The SELECT behind :func:`corpus`, for paging or counting (``select(func.count())``)."""
+    columns = select(
+        Answer.id.label("answer_id"),
+        Answer.response_id,
+        Answer.text,
+        Question.id.label("question_id"),
+        Question.text.label("question"),
+        Questionnaire.id.label("questionnaire_id"),
+        Questionnaire.title.label("questionnaire"),
+        Questionnaire.kind.label("questionnaire_kind"),
+        Response.event_id,
+        Event.title.label("event"),
+        Response.stakeholder_group_id,
+        StakeholderGroup.name.label("stakeholder_group"),
+        Response.organisation,
+        Response.region,
+        Response.answered_at,
+        Response.source,
+        Response.anonymous,
+    )
     stmt = (
-        select(
-            Answer.id.label("answer_id"),
-            Answer.response_id,
-            Answer.text,
-            Question.id.label("question_id"),
-            Question.text.label("question"),
-            Questionnaire.id.label("questionnaire_id"),
-            Questionnaire.title.label("questionnaire"),
-            Questionnaire.kind.label("questionnaire_kind"),
-            Response.event_id,
-            Event.title.label("event"),
-            Response.stakeholder_group_id,
-            StakeholderGroup.name.label("stakeholder_group"),
-            Response.organisation,
-            Response.region,
-            Response.answered_at,
-            Response.source,
-            Response.anonymous,
-        )
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Questionnaire, Questionnaire.id == Response.questionnaire_id)
+        _text_answers(columns, Response.questionnaire_id)
         .outerjoin(Event, Event.id == Response.event_id)
         .outerjoin(StakeholderGroup, StakeholderGroup.id == Response.stakeholder_group_id)
-        .where(
-            Response.status == ResponseStatus.SUBMITTED.value,
-            Question.kind.in_(TEXT_KIND_VALUES),
-            Answer.text.is_not(None),
-            Answer.text != "",
-        )
+        .where(*response_conditions(filters))
         .order_by(Response.answered_at, Answer.id)
     )
     if filters.questionnaire_ids:
         stmt = stmt.where(Response.questionnaire_id.in_(filters.questionnaire_ids))
     if filters.question_ids:
         stmt = stmt.where(Answer.question_id.in_(filters.question_ids))
-    if filters.event_ids:
-        stmt = stmt.where(Response.event_id.in_(filters.event_ids))
-    if filters.stakeholder_group_ids:
-        stmt = stmt.where(Response.stakeholder_group_id.in_(filters.stakeholder_group_ids))
-    if filters.regions:
-        stmt = stmt.where(Response.region.in_(filters.regions))
-    if filters.date_from:
-        stmt = stmt.where(Response.answered_at >= london_day_start(filters.date_from))
-    if filters.date_to:
-        next_day = filters.date_to + timedelta(days=1)
-        stmt = stmt.where(Response.answered_at < london_day_start(next_day))
-    if filters.sources:
-        stmt = stmt.where(Response.source.in_(filters.sources))
     if filters.kinds:
         stmt = stmt.where(Questionnaire.kind.in_(filters.kinds))
     return stmt
+
+
+def _text_answers(stmt: Select, questionnaire_key: Any) -> Select:
+    """Submitted, non-empty answers to free-text questions, joined to their context."""
+    return (
+        stmt.select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Questionnaire, Questionnaire.id == questionnaire_key)
+        .where(
+            Response.status == ResponseStatus.SUBMITTED.value,
+            Question.kind.in_(TEXT_KIND_VALUES),
+            Answer.text.is_not(None),
+            Answer.text != "",
+        )
+    )
+
+
+def response_conditions(filters: CorpusFilters) -> list[ColumnElement[bool]]:
+    """The filters that apply to whole responses: event, group, region, dates, source."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.event_ids:
+        conditions.append(Response.event_id.in_(filters.event_ids))
+    if filters.stakeholder_group_ids:
+        conditions.append(Response.stakeholder_group_id.in_(filters.stakeholder_group_ids))
+    if filters.regions:
+        conditions.append(Response.region.in_(filters.regions))
+    if filters.date_from:
+        conditions.append(Response.answered_at >= london_day_start(filters.date_from))
+    if filters.date_to:
+        next_day = filters.date_to + timedelta(days=1)
+        conditions.append(Response.answered_at < london_day_start(next_day))
+    if filters.sources:
+        conditions.append(Response.source.in_(filters.sources))
+    return conditions
 
 
 def corpus(filters: CorpusFilters | None = None) -> list[CorpusItem]:
@@ -144,9 +159,15 @@ def corpus(filters: CorpusFilters | None = None) -> list[CorpusItem]:
     return [CorpusItem(**row) for row in rows]
 
 
+def count_rows(stmt: Select) -> int:
+    """How many rows a SELECT returns, counted by the database."""
+    return db.session.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
+
+
 def corpus_count(filters: CorpusFilters) -> int:
-    inner = corpus_query(filters).order_by(None).subquery()
-    return db.session.execute(select(func.count()).select_from(inner)).scalar_one()
+    return count_rows(corpus_query(filters))
 
 
 @dataclass(frozen=True)
@@ -172,29 +193,20 @@ class CorpusSource:
 def corpus_overview() -> list[CorpusSource]:
     """What the programme has to analyse: per free-text question, answers online and imported."""
     imported = Response.source == ResponseSource.IMPORTED.value
+    stmt = select(
+        Questionnaire.id,
+        Questionnaire.title,
+        Questionnaire.kind,
+        Questionnaire.version,
+        Question.id,
+        Question.text,
+        func.sum(case((imported, 0), else_=1)),
+        func.sum(case((imported, 1), else_=0)),
+        func.min(Response.answered_at, type_=UTCDateTime()),
+        func.max(Response.answered_at, type_=UTCDateTime()),
+    )
     rows = db.session.execute(
-        select(
-            Questionnaire.id,
-            Questionnaire.title,
-            Questionnaire.kind,
-            Questionnaire.version,
-            Question.id,
-            Question.text,
-            func.sum(case((imported, 0), else_=1)),
-            func.sum(case((imported, 1), else_=0)),
-            func.min(Response.answered_at, type_=UTCDateTime()),
-            func.max(Response.answered_at, type_=UTCDateTime()),
-        )
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
-        .where(
-            Response.status == ResponseStatus.SUBMITTED.value,
-            Question.kind.in_(TEXT_KIND_VALUES),
-            Answer.text.is_not(None),
-            Answer.text != "",
-        )
+        _text_answers(stmt, Question.questionnaire_id)
         .group_by(
             Questionnaire.id,
             Questionnaire.title,

@@ -39,10 +39,8 @@ from ohwb_engage.feedback.models import (
     Response,
     ResponseSource,
     ResponseStatus,
-    Section,
 )
-from ohwb_engage.feedback.services import options_for
-from ohwb_engage.feedback.standard import STANDARD_SETS
+from ohwb_engage.feedback.services import add_standard_questions
 from ohwb_engage.feedback.text import stored_text
 from ohwb_engage.reference.models import REGIONS, StakeholderGroup
 from ohwb_engage.reference.services import ensure_default_groups
@@ -117,32 +115,7 @@ class _Demo:
         )
         db.session.add(questionnaire)
         db.session.flush()
-        position = 0
-        for s_index, standard in enumerate(STANDARD_SETS[kind]):
-            section = Section(
-                questionnaire_id=questionnaire.id,
-                position=s_index,
-                title=standard.title,
-                description=standard.description,
-            )
-            db.session.add(section)
-            db.session.flush()
-            for item in standard.questions:
-                db.session.add(
-                    Question(
-                        questionnaire_id=questionnaire.id,
-                        section_id=section.id,
-                        position=position,
-                        kind=item.kind.value,
-                        text=item.text,
-                        help_text=item.help_text,
-                        required=item.required,
-                        options=options_for(item.kind, list(item.options)),
-                        impact_level=item.impact_level.value if item.impact_level else None,
-                    )
-                )
-                position += 1
-        db.session.flush()
+        add_standard_questions(questionnaire)
         db.session.refresh(questionnaire)
         return questionnaire
 

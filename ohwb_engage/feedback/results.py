@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -15,7 +15,12 @@ from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.answering import pages
-from ohwb_engage.feedback.corpus import CorpusFilters, corpus_query, london_day_start
+from ohwb_engage.feedback.corpus import (
+    CorpusFilters,
+    corpus_query,
+    count_rows,
+    response_conditions,
+)
 from ohwb_engage.feedback.models import (
     Answer,
     Invitation,
@@ -152,26 +157,11 @@ class ClosedSummary:
 
 def _filtered_responses(questionnaire: Questionnaire, filters: ResultFilters) -> Select:
     """Submitted responses matching the filters that apply to whole responses."""
-    stmt = select(Response.id).where(
+    return select(Response.id).where(
         Response.questionnaire_id == questionnaire.id,
         Response.status == ResponseStatus.SUBMITTED.value,
+        *response_conditions(filters.corpus(questionnaire)),
     )
-    corpus_filters = replace(filters, question_id=None).corpus(questionnaire)
-    if corpus_filters.event_ids:
-        stmt = stmt.where(Response.event_id.in_(corpus_filters.event_ids))
-    if corpus_filters.stakeholder_group_ids:
-        stmt = stmt.where(Response.stakeholder_group_id.in_(corpus_filters.stakeholder_group_ids))
-    if corpus_filters.regions:
-        stmt = stmt.where(Response.region.in_(corpus_filters.regions))
-    if corpus_filters.sources:
-        stmt = stmt.where(Response.source.in_(corpus_filters.sources))
-    if filters.date_from:
-        stmt = stmt.where(Response.answered_at >= london_day_start(filters.date_from))
-    if filters.date_to:
-        stmt = stmt.where(
-            Response.answered_at < london_day_start(filters.date_to + timedelta(days=1))
-        )
-    return stmt
 
 
 def closed_summaries(
@@ -346,8 +336,6 @@ class RowsPage:
 
 def paginate_rows(stmt: Select, page: int, per_page: int = 25) -> RowsPage:
     page = max(1, page)
-    total = db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    ).scalar_one()
+    total = count_rows(stmt)
     items = list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings())
     return RowsPage(items, page, per_page, total)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select, update
@@ -261,7 +262,7 @@ def create_questionnaire(
     db.session.add(questionnaire)
     db.session.flush()
     if use_standard_questions:
-        _add_standard_questions(questionnaire)
+        add_standard_questions(questionnaire)
     else:
         db.session.add(Section(questionnaire_id=questionnaire.id, position=0, title="Questions"))
     db.session.flush()
@@ -289,33 +290,57 @@ def options_for(kind: QuestionKind, labels: Sequence[str]) -> list[dict[str, str
     return []
 
 
-def _add_standard_questions(questionnaire: Questionnaire) -> None:
-    kind = QuestionnaireKind(questionnaire.kind)
+SectionPlan = tuple[str, str, Iterable[dict[str, Any]]]  # title, description, question fields
+
+
+def _build(questionnaire: Questionnaire, sections: Iterable[SectionPlan]) -> None:
+    """Add sections and their questions, numbered in order (only flushes)."""
     position = 0
-    for s_index, standard in enumerate(STANDARD_SETS[kind]):
+    for s_index, (title, description, questions) in enumerate(sections):
         section = Section(
             questionnaire_id=questionnaire.id,
             position=s_index,
-            title=standard.title,
-            description=standard.description,
+            title=title,
+            description=description,
         )
         db.session.add(section)
         db.session.flush()
-        for item in standard.questions:
+        for fields in questions:
             db.session.add(
                 Question(
                     questionnaire_id=questionnaire.id,
                     section_id=section.id,
                     position=position,
-                    kind=item.kind.value,
-                    text=item.text,
-                    help_text=item.help_text,
-                    required=item.required,
-                    options=options_for(item.kind, item.options),
-                    impact_level=item.impact_level.value if item.impact_level else None,
+                    **fields,
                 )
             )
             position += 1
+    db.session.flush()
+
+
+def add_standard_questions(questionnaire: Questionnaire) -> None:
+    """The standard sections and questions for the questionnaire's kind (only flushes)."""
+    _build(
+        questionnaire,
+        (
+            (
+                standard.title,
+                standard.description,
+                (
+                    {
+                        "kind": item.kind.value,
+                        "text": item.text,
+                        "help_text": item.help_text,
+                        "required": item.required,
+                        "options": options_for(item.kind, item.options),
+                        "impact_level": item.impact_level.value if item.impact_level else None,
+                    }
+                    for item in standard.questions
+                ),
+            )
+            for standard in STANDARD_SETS[QuestionnaireKind(questionnaire.kind)]
+        ),
+    )
 
 
 def update_settings(questionnaire: Questionnaire, settings: Settings, *, actor: User) -> None:
@@ -390,29 +415,27 @@ def new_version(questionnaire: Questionnaire, *, actor: User) -> Questionnaire:
     )
     db.session.add(copy)
     db.session.flush()
-    for section in questionnaire.sections:
-        new_section = Section(
-            questionnaire_id=copy.id,
-            position=section.position,
-            title=section.title,
-            description=section.description,
-        )
-        db.session.add(new_section)
-        db.session.flush()
-        for question in section.questions:
-            db.session.add(
-                Question(
-                    questionnaire_id=copy.id,
-                    section_id=new_section.id,
-                    position=question.position,
-                    kind=question.kind,
-                    text=question.text,
-                    help_text=question.help_text,
-                    required=question.required,
-                    options=[dict(o) for o in question.options or []],
-                    impact_level=question.impact_level,
-                )
+    _build(
+        copy,
+        (
+            (
+                section.title,
+                section.description,
+                (
+                    {
+                        "kind": question.kind,
+                        "text": question.text,
+                        "help_text": question.help_text,
+                        "required": question.required,
+                        "options": [dict(o) for o in question.options or []],
+                        "impact_level": question.impact_level,
+                    }
+                    for question in section.questions
+                ),
             )
+            for section in questionnaire.sections
+        ),
+    )
     if questionnaire.status == QuestionnaireStatus.PUBLISHED.value:
         questionnaire.status = QuestionnaireStatus.CLOSED.value
         questionnaire.closed_at = utcnow()

@@ -116,6 +116,26 @@ def _back_to(questionnaire: Questionnaire) -> WerkzeugResponse:
     return redirect(url_for("feedback.detail", questionnaire_id=questionnaire.id))
 
 
+def _delete_or_move(
+    questionnaire: Questionnaire,
+    item: Any,
+    action: str,
+    delete: Any,
+    move: Any,
+    noun: str,
+) -> WerkzeugResponse:
+    """The small buttons beside a section or question: delete, move up, move down."""
+    try:
+        if action == "delete":
+            delete(item, actor=acting_user())
+            flash(f"{noun} deleted.", "success")
+        else:
+            move(item, -1 if action == "up" else 1, actor=acting_user())
+    except services.FeedbackError as exc:
+        flash(str(exc), "error")
+    return _back_to(questionnaire)
+
+
 # --- list, create, settings -----------------------------------------------------------------
 
 
@@ -270,15 +290,9 @@ def section_action(questionnaire_id: int, section_id: int, action: str) -> Werkz
     section = db.get_or_404(Section, section_id)
     if section.questionnaire_id != questionnaire.id:
         abort_with(404, "There is no such section in this questionnaire.")
-    try:
-        if action == "delete":
-            services.delete_section(section, actor=acting_user())
-            flash("Section deleted.", "success")
-        else:
-            services.move_section(section, -1 if action == "up" else 1, actor=acting_user())
-    except services.FeedbackError as exc:
-        flash(str(exc), "error")
-    return _back_to(questionnaire)
+    return _delete_or_move(
+        questionnaire, section, action, services.delete_section, services.move_section, "Section"
+    )
 
 
 def _question_or_404(questionnaire: Questionnaire, question_id: int) -> Question:
@@ -345,15 +359,10 @@ def question_form(questionnaire_id: int, question_id: int | None = None) -> str 
 def question_action(questionnaire_id: int, question_id: int, action: str) -> WerkzeugResponse:
     questionnaire = _questionnaire(questionnaire_id, manage=True)
     question = _question_or_404(questionnaire, question_id)
-    try:
-        if action == "delete":
-            services.delete_question(question, actor=acting_user())
-            flash("Question deleted.", "success")
-        else:
-            services.move_question(question, -1 if action == "up" else 1, actor=acting_user())
-    except services.FeedbackError as exc:
-        flash(str(exc), "error")
-    return _back_to(questionnaire)
+    return _delete_or_move(
+        questionnaire, question, action, services.delete_question, services.move_question,
+        "Question",
+    )  # fmt: skip
 
 
 @bp.get("/feedback/<int:questionnaire_id>/preview")

@@ -35,6 +35,9 @@ def test_2000_concurrent_submissions_are_stored_exactly_once(
 
         result = hammer(submitting(people), concurrency=PEOPLE)  # all at once
         assert result.errors == [], result.errors[:3]
+        # On this shared 2-core box a few connections can drop under 2,000 at once; they are
+        # retried with the same form, which is what the submission key is for.
+        assert sum(p.retries for p in people) < PEOPLE // 20
         assert sorted(set(result.statuses)) == [303], sorted(set(result.statuses))
         assert result.server_errors == 0
 
