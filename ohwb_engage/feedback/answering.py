@@ -44,6 +44,7 @@ from ohwb_engage.tokens import TokenError, read_token
 from ohwb_engage.workshops.models import Registration
 
 SHORT_ANSWER_MAX = 500
+PREFER_NOT = "none"  # the stakeholder group answer "Prefer not to say"
 ORGANISATION_MAX = 200
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -172,6 +173,33 @@ def prefill_about(invitation: Invitation | None, response: Response | None) -> A
     return AboutYou(
         registration.stakeholder_group_id, registration.organisation, registration.region
     )
+
+
+def form_data(
+    page: Page, final: bool, invitation: Invitation | None, response: Response | None
+) -> dict[str, Any]:
+    """What the page's form shows: earlier answers, and on the last page "about you"."""
+    existing = answers_by_question(response)
+    data: dict[str, Any] = {}
+    for question in page.questions:
+        answer = existing.get(question.id)
+        if answer is None:
+            continue
+        if question.is_text:
+            data[f"q{question.id}"] = answer.text
+        elif question.kind == QuestionKind.MULTIPLE_CHOICE.value:
+            data[f"q{question.id}"] = answer.choices or []
+        else:
+            data[f"q{question.id}"] = (answer.choices or [None])[0]
+    if final:
+        about = prefill_about(invitation, response)
+        submitted = response is not None and response.status == ResponseStatus.SUBMITTED.value
+        group = str(about.stakeholder_group_id) if about.stakeholder_group_id else None
+        data["stakeholder_group"] = group or (PREFER_NOT if submitted else None)
+        data["organisation"] = about.organisation
+        data["region"] = about.region or None
+        data["consent"] = bool(response and response.consent_at)
+    return data
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,12 @@ from wtforms.validators import (
     Optional,
 )
 
-from ohwb_engage.feedback.answering import ORGANISATION_MAX, SHORT_ANSWER_MAX, Page
+from ohwb_engage.feedback.answering import (
+    ORGANISATION_MAX,
+    PREFER_NOT,
+    SHORT_ANSWER_MAX,
+    Page,
+)
 from ohwb_engage.feedback.corpus import london_day_start
 from ohwb_engage.feedback.models import (
     ImpactLevel,
@@ -42,7 +47,6 @@ from ohwb_engage.template_helpers import LONDON
 KIND_CHOICES = [(k.value, k.label) for k in QuestionnaireKind]
 QUESTION_KIND_CHOICES = [(k.value, k.label) for k in QuestionKind]
 IMPACT_CHOICES = [("", "None")] + [(lv.value, lv.label) for lv in ImpactLevel]
-PREFER_NOT = "none"
 
 
 def _int_or_none(value: Any) -> int | None:

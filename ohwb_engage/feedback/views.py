@@ -33,7 +33,6 @@ from ohwb_engage.feedback import answering, imports, results, services
 from ohwb_engage.feedback.charts import bar_chart
 from ohwb_engage.feedback.corpus import CorpusFilters, corpus_count, corpus_overview, corpus_query
 from ohwb_engage.feedback.forms import (
-    PREFER_NOT,
     ConfirmForm,
     ImportUploadForm,
     InviteForm,
@@ -789,33 +788,12 @@ def _answer(
         abort_with(404, "There is no such page in this questionnaire.")
     page = page_list[number - 1]
     final = number == len(page_list)
-    data = None
-    if not posting:
-        existing = answering.answers_by_question(response)
-        data = {}
-        for question in page.questions:
-            answer = existing.get(question.id)
-            if answer is not None:
-                data[f"q{question.id}"] = (
-                    answer.text if question.is_text
-                    else (answer.choices or []) if question.kind == "multiple_choice"
-                    else (answer.choices or [None])[0]
-                )  # fmt: skip
-        if final:
-            about = answering.prefill_about(invitation, response)
-            data["stakeholder_group"] = (
-                str(about.stakeholder_group_id)
-                if about.stakeholder_group_id
-                else (PREFER_NOT if submitted else None)
-            )
-            data["organisation"] = about.organisation
-            data["region"] = about.region or None
-            data["consent"] = bool(response and response.consent_at)
+    data = None if posting else answering.form_data(page, final, invitation, response)
     form = answer_form(
         page,
         final=final,
         anonymous=questionnaire.anonymous,
-        group_choices=stakeholder_group_choices(),
+        group_choices=stakeholder_group_choices() if final else (),
         region_choices=region_choices(),
         data=data,
     )
