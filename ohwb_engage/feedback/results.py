@@ -72,7 +72,8 @@ class ResponseRate:
     def summary(self) -> str:
         if self.invited:
             return f"{self.invited_responded} of {self.invited} invited, {self.percent}%"
-        return f"{self.submitted} responses (no invitation list, so no response rate)"
+        imported = f" and {self.imported} imported" if self.imported else ""
+        return f"{self.submitted} responses{imported} (no invitation list, so no response rate)"
 
 
 def response_rate(questionnaire: Questionnaire) -> ResponseRate:

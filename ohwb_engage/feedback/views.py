@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ohwb_engage.accounts.access import (
@@ -210,7 +211,9 @@ def detail(questionnaire_id: int) -> str:
         manage=services.can_manage(acting_user(), questionnaire),
         answers=services.answer_counts(questionnaire),
         rate=results.response_rate(questionnaire),
-        open_url=services.open_link(questionnaire) if questionnaire.open_link else None,
+        open_link_html=Markup('<a href="{0}">{0}</a>').format(services.open_link(questionnaire))
+        if questionnaire.open_link
+        else None,
         confirm=ConfirmForm(),
         now=utcnow(),
     )
