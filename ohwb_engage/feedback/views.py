@@ -852,15 +852,19 @@ def _answer(
     )
 
 
+def _open_or_404(code: str) -> Questionnaire:
+    questionnaire = answering.open_questionnaire(code)
+    if questionnaire is None:
+        abort_with(404, "There is no questionnaire at this address. Check the link you were given.")
+    return questionnaire
+
+
 @bp.route("/q/<code>", methods=["GET", "POST"])
 @public
 @limiter.limit(_public_post_limit, methods=["POST"])
 def answer_open(code: str) -> Any:
-    questionnaire = answering.open_questionnaire(code)
-    if questionnaire is None:
-        abort_with(404, "There is no questionnaire at this address. Check the link you were given.")
     return _answer(
-        questionnaire,
+        _open_or_404(code),
         None,
         lambda n: url_for("feedback.answer_open", code=code, page=n),
         url_for("feedback.thanks_open", code=code),
@@ -870,11 +874,8 @@ def answer_open(code: str) -> Any:
 @bp.get("/q/<code>/thanks")
 @public
 def thanks_open(code: str) -> str:
-    questionnaire = answering.open_questionnaire(code)
-    if questionnaire is None:
-        abort_with(404, "There is no questionnaire at this address.")
     return render_template(
-        "feedback/answer_thanks.html", questionnaire=questionnaire, edit_url=None
+        "feedback/answer_thanks.html", questionnaire=_open_or_404(code), edit_url=None
     )
 
 
