@@ -44,7 +44,7 @@ def test_participant_answers_returns_to_edit_and_facilitator_sees_it(
 
     # Later, from the same link: the answers are there to change.
     page.get_by_role("link", name="change your answers").click()
-    assert "You answered this on" in page.content()
+    page.get_by_text("You answered this on").wait_for()  # the click does not wait for the load
     answer = page.get_by_label("What works well for staff wellbeing where you work?")
     assert answer.input_value() == "Self-referral to physio within a week."
     answer.fill("Self-referral to physio within a week, and the new night clinic.")
@@ -82,7 +82,7 @@ def test_answering_works_without_javascript(live_server: LiveServer, browser: An
     page = context.new_page()
     page.goto(live_server.url + path)
     page.get_by_role("button", name="Save and continue").click()  # nothing answered
-    assert "There is a problem" in page.content()
+    page.get_by_text("There is a problem").wait_for()
     assert "Enter an answer to" in page.content()
     page.get_by_label("What works well for staff wellbeing where you work?").fill("Peer support")
     page.get_by_role("button", name="Save and continue").click()
