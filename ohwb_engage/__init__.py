@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing the package (e.g. the pure theme engine) must not load Flask
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -15,6 +16,8 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config -> extensions -> models -> blueprints, CLI, error pages."""
+    from flask import Flask
+
     # OHWB_INSTANCE_PATH moves the instance folder (config.py, the SQLite file): tests use it.
     app = Flask(
         __name__,
@@ -118,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from ohwb_engage.feedback.views import bp as feedback
     from ohwb_engage.mail.views import bp as mail
     from ohwb_engage.main.views import bp as main
+    from ohwb_engage.privacy.views import bp as privacy
     from ohwb_engage.reference.views import bp as reference
     from ohwb_engage.roadmap.views import bp as roadmap
     from ohwb_engage.security import register_security_headers
@@ -127,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, accounts, audit, mail, reference, workshops, feedback, themes, roadmap):
         app.register_blueprint(blueprint)
+    app.register_blueprint(privacy)
     app.register_blueprint(nhsuk_assets)
     register_error_handlers(app)
     register_security_headers(app)

@@ -12,7 +12,11 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 # Modules exposing ``commands`` (a list of click commands); each feature adds its own.
-FEATURE_CLIS: list[str] = ["ohwb_engage.workshops.cli"]
+FEATURE_CLIS: list[str] = [
+    "ohwb_engage.workshops.cli",
+    "ohwb_engage.feedback.cli",
+    "ohwb_engage.privacy.cli",
+]
 
 
 @click.command("create-admin")

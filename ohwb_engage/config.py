@@ -40,6 +40,8 @@ SETTINGS_HELP: dict[str, str] = {
     "INVITE_MAX_AGE_HOURS": "How long an invitation link works.",
     "RESET_MAX_AGE_MINUTES": "How long a password reset link works.",
     "MAX_CONTENT_LENGTH": "Largest request body in bytes (uploads); larger gets 413.",
+    "FEEDBACK_IMPORT_MAX_BYTES": "Largest CSV or XLSX of notes a facilitator may import; larger "
+    "gets 413.",
     "PROXY_FIX": "Number of trusted reverse proxies in front of the app (0: none).",
     "SESSION_COOKIE_SECURE": "Send the session cookie over HTTPS only (localhost is exempt in "
     "browsers).",
@@ -80,6 +82,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "INVITE_MAX_AGE_HOURS": 72,
         "RESET_MAX_AGE_MINUTES": 60,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "FEEDBACK_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
         "PROXY_FIX": 0,
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,

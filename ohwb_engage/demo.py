@@ -23,7 +23,8 @@ DEMO_STAFF = [
 ]
 
 # Modules exposing ``seed(staff: dict[str, User]) -> list[str]``, in dependency order.
-FEATURE_SEEDERS: list[str] = ["ohwb_engage.workshops.demo"]
+# Events first: the feedback demo evaluates the past Breakfast Clubs it finds.
+FEATURE_SEEDERS: list[str] = ["ohwb_engage.workshops.demo", "ohwb_engage.feedback.demo"]
 
 
 class DemoRefused(Exception):

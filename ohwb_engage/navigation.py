@@ -47,6 +47,26 @@ STAFF_LINKS: list[StaffLink] = [
     StaffLink("Outbox", "mail.index", ADMIN, "Every e-mail the service has sent or will send."),
     StaffLink("Audit log", "audit.index", ADMIN, "Who changed what, and when."),
     StaffLink(
+        "Questionnaires",
+        "feedback.index",
+        EVERY_ROLE,
+        "KLOEs, session evaluations and follow-up surveys: build, send, import, see results.",
+    ),
+    StaffLink(
+        "Corpus",
+        "feedback.corpus_page",
+        EVERY_ROLE,
+        "The free-text answers available for theme analysis, programme-wide.",
+        in_header=False,
+    ),
+    StaffLink(
+        "Data subject requests",
+        "privacy.index",
+        ADMIN,
+        "Export or erase everything held about one e-mail address.",
+        in_header=False,
+    ),
+    StaffLink(
         "Stakeholder groups",
         "reference.groups",
         ADMIN,

@@ -1,0 +1,1 @@
+"""Data protection across features: data subject requests (export, erase) and retention."""

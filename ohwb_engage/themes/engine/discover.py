@@ -1,0 +1,463 @@
+"""Discover themes: TF-IDF -> LSA views -> bagged KMeans ensemble -> consensus -> refine.
+
+Why an ensemble: a single KMeans on short text swings by several NMI points with the
+seed. Clustering bootstrap resamples on several LSA views and then clustering the
+runs' votes (a consensus) is both more accurate and gives the stability score for
+free: the agreement (ARI) between runs fitted on different resamples. A final
+spherical-KMeans pass on the TF-IDF itself sharpens themes around their words.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.preprocessing import normalize
+
+from .label import describe_themes
+from .preprocess import (
+    ANSWER,
+    DEFAULT_DOMAIN_STOP_WORDS,
+    DEFAULT_NON_ANSWERS,
+    DUPLICATE,
+    NO_TERMS,
+    STATUSES,
+    Preprocessor,
+)
+from .results import DiscoveryResult, Theme
+from .sentiment import sentiment as _sentiment
+from .vectorise import term_counts, tfidf
+
+__all__ = ["Progress", "ThemeDiscoverer", "discover"]
+
+Progress = Callable[[float, str], None]
+
+#: Theme-set rules after themefinder.
+MAX_THEMES = 70
+_LARGE = 20_000  # above this many answers, MiniBatchKMeans and subsampled model selection
+
+
+def _noop(_fraction: float, _message: str) -> None:
+    return None
+
+
+class _Stages:
+    """Maps per-stage progress onto one overall fraction."""
+
+    def __init__(self, progress: Progress | None, weights: dict[str, float]) -> None:
+        self.progress = progress or _noop
+        total = sum(weights.values())
+        self.start: dict[str, float] = {}
+        acc = 0.0
+        for name, w in weights.items():
+            self.start[name] = acc / total
+            acc += w
+        self.width = {name: w / total for name, w in weights.items()}
+
+    def __call__(self, stage: str, fraction: float, message: str) -> None:
+        value = self.start[stage] + self.width[stage] * min(max(fraction, 0.0), 1.0)
+        self.progress(round(min(value, 1.0), 4), message)
+
+    def sub(self, stage: str) -> Progress:
+        return lambda f, m: self(stage, f, m)
+
+
+class ThemeDiscoverer:
+    """Find themes in free-text answers.
+
+    Parameters
+    ----------
+    n_themes: ``"auto"`` (chosen by the data within ``min_themes..max_themes``) or an int.
+    min_themes, max_themes: bounds for the automatic choice (max is capped at 70).
+    min_theme_size: smallest theme kept; ``None`` means max(5, 0.1% of responses).
+    merge_threshold: themes whose TF-IDF centres have a cosine above this are merged.
+    min_similarity: answers less similar than this to their theme centre are unassigned.
+    n_runs: KMeans runs in the ensemble (each on a resample of ``resample`` share).
+    embeddings: ``None``/``"none"`` for TF-IDF only, ``"auto"`` to use the semantic extra
+        when installed, ``"minilm"`` to require it; or pass an array to :meth:`fit`.
+    """
+
+    def __init__(
+        self,
+        n_themes: int | str = "auto",
+        *,
+        min_themes: int = 2,
+        max_themes: int = 30,
+        min_theme_size: int | None = None,
+        merge_threshold: float = 0.6,
+        min_similarity: float = 0.05,
+        n_components: int = 200,
+        n_runs: int = 10,
+        resample: float = 0.8,
+        refine_iter: int = 10,
+        domain_stop_words: Iterable[str] = DEFAULT_DOMAIN_STOP_WORDS,
+        non_answers: Iterable[str] = DEFAULT_NON_ANSWERS,
+        redact_personal_data: bool = True,
+        embeddings: str | None = None,
+        n_terms: int = 10,
+        n_quotes: int = 5,
+        compute_sentiment: bool = True,
+        random_state: int = 0,
+    ) -> None:
+        self.n_themes = n_themes
+        self.min_themes = min_themes
+        self.max_themes = max_themes
+        self.min_theme_size = min_theme_size
+        self.merge_threshold = merge_threshold
+        self.min_similarity = min_similarity
+        self.n_components = n_components
+        self.n_runs = n_runs
+        self.resample = resample
+        self.refine_iter = refine_iter
+        self.domain_stop_words = domain_stop_words
+        self.non_answers = non_answers
+        self.redact_personal_data = redact_personal_data
+        self.embeddings = embeddings
+        self.n_terms = n_terms
+        self.n_quotes = n_quotes
+        self.compute_sentiment = compute_sentiment
+        self.random_state = random_state
+
+    # -- configuration -------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn style)."""
+        return {
+            "n_themes": self.n_themes,
+            "min_themes": self.min_themes,
+            "max_themes": self.max_themes,
+            "min_theme_size": self.min_theme_size,
+            "merge_threshold": self.merge_threshold,
+            "min_similarity": self.min_similarity,
+            "n_components": self.n_components,
+            "n_runs": self.n_runs,
+            "resample": self.resample,
+            "refine_iter": self.refine_iter,
+            "domain_stop_words": sorted(self.domain_stop_words),
+            "non_answers": sorted(self.non_answers),
+            "redact_personal_data": self.redact_personal_data,
+            "embeddings": self.embeddings,
+            "n_terms": self.n_terms,
+            "n_quotes": self.n_quotes,
+            "compute_sentiment": self.compute_sentiment,
+            "random_state": self.random_state,
+        }
+
+    def _validate(self) -> None:
+        if not (self.n_themes == "auto" or (isinstance(self.n_themes, int) and self.n_themes >= 1)):
+            raise ValueError("n_themes must be 'auto' or a positive integer")
+        if not 1 <= self.min_themes <= self.max_themes:
+            raise ValueError("need 1 <= min_themes <= max_themes")
+        if not 0 < self.resample <= 1:
+            raise ValueError("resample must be in (0, 1]")
+
+    # -- fitting -------------------------------------------------------------------
+    def fit(
+        self,
+        texts: Sequence[str],
+        progress: Progress | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> ThemeDiscoverer:
+        """Discover themes; the result is in ``result_`` (and ``labels_``, ``themes_``)."""
+        self._validate()
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        stages = _Stages(
+            progress,
+            {"preprocess": 2, "embed": 4 if self._wants_embeddings(embeddings) else 0.01,
+             "vectorise": 2, "cluster": 4, "describe": 2},
+        )  # fmt: skip
+        texts = list(texts)
+        n_total = len(texts)
+        prep = Preprocessor(
+            domain_stop_words=self.domain_stop_words,
+            non_answers=self.non_answers,
+            redact_personal_data=self.redact_personal_data,
+        ).transform(texts, progress=stages.sub("preprocess"))
+        timings["preprocess"] = time.perf_counter() - t0
+        status = list(prep.status)
+        dup_of = np.asarray(prep.duplicate_of, dtype=np.int64)
+        unique = np.array([i for i, s in enumerate(status) if s == ANSWER], dtype=np.int64)
+        clustered = np.array(
+            [i for i, s in enumerate(status) if s in (ANSWER, DUPLICATE)], dtype=np.int64
+        )
+        weights = np.bincount(dup_of[clustered], minlength=n_total)[unique].astype(np.float64)
+
+        t = time.perf_counter()
+        stages("vectorise", 0.0, "building TF-IDF")
+        min_df = 2 if len(unique) >= 50 else 1
+        counts, _vocab = term_counts([prep.tokens[i] for i in unique], min_df=min_df)
+        x = tfidf(counts)
+        has_terms = np.asarray(x.getnnz(axis=1) > 0) if x.shape[1] else np.zeros(len(unique), bool)
+        for i in unique[~has_terms]:
+            status[i] = NO_TERMS
+        for i, j in enumerate(prep.duplicate_of):
+            if j != i and status[j] == NO_TERMS:
+                status[i] = NO_TERMS
+        rows = unique[has_terms]
+        x = x[has_terms]
+        w = weights[has_terms]
+        emb = self._embeddings(texts, rows, embeddings, stages.sub("embed"))
+        stages("vectorise", 0.5, "latent semantic analysis")
+        views = self._views(x, emb)
+        timings["vectorise"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        min_size = self._min_size(n_total)
+        k, k_scores = self._choose_k(views, w, len(rows), min_size, stages.sub("cluster"))
+        labels = np.zeros(len(rows), dtype=np.int64)
+        stability = None
+        sims = np.ones(len(rows))
+        if len(rows) and k > 1:
+            labels, stability = self._ensemble(views, w, k, stages.sub("cluster"))
+            labels = self._refine(x, emb, labels, w)
+        if len(rows):
+            labels, sims = self._apply_rules(x, emb, labels, w, min_size)
+        timings["cluster"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        assignments = np.full(n_total, -1, dtype=np.int64)
+        confidence = np.zeros(n_total)
+        assigned = sims >= self.min_similarity
+        assignments[rows[assigned]] = labels[assigned]
+        confidence[rows] = np.clip(sims, 0.0, 1.0)
+        for i, j in enumerate(prep.duplicate_of):
+            if j != i and status[i] == DUPLICATE:
+                assignments[i] = assignments[j]
+                confidence[i] = confidence[j]
+        stages("describe", 0.0, "scoring sentiment")
+        if self.compute_sentiment:
+            sent = _sentiment(prep.texts)
+        else:
+            sent = tuple(0.0 for _ in range(n_total))
+        stages("describe", 0.5, "labelling themes")
+        themes = describe_themes(
+            prep, assignments, n_terms=self.n_terms, n_quotes=self.n_quotes, sentiments=sent
+        )
+        timings["describe"] = time.perf_counter() - t
+        counts_by_status = {s: status.count(s) for s in STATUSES}
+        clusterable = [i for i, s in enumerate(status) if s in (ANSWER, DUPLICATE, NO_TERMS)]
+        n_unassigned = int(sum(1 for i in clusterable if assignments[i] < 0))
+        counts_by_status["unassigned"] = n_unassigned
+        counts_by_status["assigned"] = int((assignments >= 0).sum())
+        counts_by_status["total"] = n_total
+        config = {
+            **self.get_params(),
+            "chosen_n_themes": len(themes),
+            "k_searched": k_scores,
+            "min_theme_size_used": int(min_size),
+            "embeddings_used": emb is not None,
+            "engine": "tfidf-lsa-bagged-kmeans-consensus/v1",
+        }
+        timings["total"] = time.perf_counter() - t0
+        self.result_ = DiscoveryResult(
+            assignments=tuple(int(a) for a in assignments),
+            status=tuple(status),
+            confidence=tuple(round(float(c), 4) for c in confidence),
+            sentiment=tuple(sent),
+            themes=themes,
+            counts=counts_by_status,
+            stability=None if stability is None else round(float(stability), 4),
+            config=config,
+            timings={k_: round(v, 3) for k_, v in timings.items()},
+        )
+        self.labels_ = np.asarray(self.result_.assignments)
+        self.themes_: tuple[Theme, ...] = themes
+        self.n_themes_ = len(themes)
+        stages("describe", 1.0, f"found {len(themes)} themes")
+        return self
+
+    def fit_result(self, texts: Sequence[str], progress: Progress | None = None) -> DiscoveryResult:
+        """Fit and return the frozen result."""
+        return self.fit(texts, progress=progress).result_
+
+    # -- stages --------------------------------------------------------------------
+    def _wants_embeddings(self, given: np.ndarray | None) -> bool:
+        if given is not None:
+            return True
+        if self.embeddings in (None, "none"):
+            return False
+        from . import semantic
+
+        return self.embeddings == "minilm" or semantic.available()
+
+    def _embeddings(self, texts, rows, given, progress) -> np.ndarray | None:
+        if given is not None:
+            arr = np.asarray(given, dtype=np.float32)
+            if arr.shape[0] != len(texts):
+                raise ValueError("embeddings must have one row per text")
+            return normalize(arr[rows])
+        if not self._wants_embeddings(None):
+            return None
+        from . import semantic
+
+        return normalize(semantic.embed([texts[i] for i in rows], progress=progress))
+
+    def _views(self, x: sp.csr_matrix, emb: np.ndarray | None) -> list[np.ndarray]:
+        n, d = x.shape
+        dims = int(min(self.n_components, d - 1, n - 1))
+        views: list[np.ndarray] = []
+        if dims >= 2:
+            svd = TruncatedSVD(
+                dims, algorithm="randomized", n_iter=4, random_state=self.random_state
+            )
+            z = svd.fit_transform(x).astype(np.float32)
+            cuts = sorted({max(2, int(dims * f)) for f in (0.25, 0.5, 0.75, 1.0)})
+            views = [normalize(z[:, :c]) for c in cuts]
+        else:
+            views = [normalize(x.toarray().astype(np.float32))] if d else [np.ones((n, 1))]
+        if emb is not None:
+            # Alternate word-based and sentence-embedding views, plus both together.
+            mixed = [normalize(np.hstack([v, emb])) for v in views[1::2]]
+            views = [emb, *mixed, *views[:2]]
+        return views
+
+    def _min_size(self, n_total: int) -> int:
+        if self.min_theme_size is not None:
+            return max(1, int(self.min_theme_size))
+        return max(5, math.ceil(0.001 * n_total))
+
+    def _k_bounds(self, n: int, min_size: int) -> tuple[int, int]:
+        hi = min(self.max_themes, MAX_THEMES, max(1, n // max(min_size, 1)))
+        if self.n_themes == "auto":
+            # Rule of thumb k <= sqrt(n / 2): a few hundred answers do not make 30 themes.
+            hi = min(hi, max(2, int(math.sqrt(n / 2))))
+        lo = min(self.min_themes, hi)
+        return max(1, lo), max(1, hi)
+
+    def _choose_k(self, views, w, n, min_size, progress) -> tuple[int, dict[str, float]]:
+        lo, hi = self._k_bounds(n, min_size)
+        if self.n_themes != "auto":
+            return max(1, min(int(self.n_themes), n, MAX_THEMES)), {}
+        if hi <= lo or n < 4:
+            return lo, {}
+        rng = np.random.default_rng(self.random_state)
+        sample = np.sort(rng.choice(n, min(n, 4000), replace=False))
+        z = views[len(views) // 2][sample]
+        ks = sorted({int(round(v)) for v in np.geomspace(max(lo, 2), hi, num=min(10, hi - lo + 1))})
+        ks = [k for k in ks if 2 <= k < len(sample)] or [lo]
+        scores: dict[str, float] = {}
+        for j, k in enumerate(ks):
+            progress(0.3 * j / len(ks), f"trying {k} themes")
+            lab = KMeans(k, n_init=2, random_state=self.random_state).fit_predict(
+                z, sample_weight=w[sample]
+            )
+            if len(set(lab)) < 2:
+                continue
+            scores[str(k)] = round(float(silhouette_score(z, lab, metric="cosine")), 5)
+        if not scores:
+            return lo, scores
+        best = max(scores.items(), key=lambda kv: (kv[1], -int(kv[0])))
+        return int(best[0]), scores
+
+    def _kmeans(self, k: int, seed: int, n: int):
+        if n > _LARGE:
+            return MiniBatchKMeans(k, n_init=3, batch_size=4096, random_state=seed)
+        return KMeans(k, n_init=1, random_state=seed)
+
+    def _ensemble(self, views, w, k, progress) -> tuple[np.ndarray, float]:
+        n = views[0].shape[0]
+        rng = np.random.default_rng(self.random_state)
+        runs = []
+        size = max(k, int(round(self.resample * n)))
+        for r in range(self.n_runs):
+            progress(0.3 + 0.5 * r / self.n_runs, f"clustering run {r + 1} of {self.n_runs}")
+            z = views[r % len(views)]
+            sub = np.sort(rng.choice(n, size, replace=False)) if size < n else np.arange(n)
+            km = self._kmeans(k, int(rng.integers(2**31 - 1)), n).fit(z[sub], sample_weight=w[sub])
+            runs.append(km.predict(z))
+        progress(0.85, "combining runs")
+        votes = sp.hstack(
+            [sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, k)) for lab in runs]
+        ).tocsr()
+        votes = normalize(votes.astype(np.float64))
+        seed = int(rng.integers(2**31 - 1))
+        if n > _LARGE:
+            consensus = MiniBatchKMeans(k, n_init=3, batch_size=4096, random_state=seed)
+        else:
+            consensus = KMeans(k, n_init=3, random_state=seed)
+        labels = consensus.fit(votes, sample_weight=w).labels_
+        # Stability: agreement between runs fitted on different resamples (on <= 5000 rows).
+        check = np.sort(rng.choice(n, min(n, 5000), replace=False))
+        pairs = [(a, b) for a in range(len(runs)) for b in range(a)]
+        stab = float(
+            np.mean([adjusted_rand_score(runs[a][check], runs[b][check]) for a, b in pairs])
+        )
+        return labels.astype(np.int64), stab
+
+    def _features(self, x: sp.csr_matrix, emb: np.ndarray | None):
+        if emb is None:
+            return x
+        return sp.hstack([x, sp.csr_matrix(emb)]).tocsr() * (1 / math.sqrt(2))
+
+    def _centres(self, f, labels: np.ndarray, w: np.ndarray, k: int):
+        n = len(labels)
+        member = sp.csr_matrix((w, (labels, np.arange(n))), shape=(k, n))
+        centres = member @ f
+        centres = centres.toarray() if sp.issparse(centres) else np.asarray(centres)
+        return normalize(centres)
+
+    def _similarities(self, f, centres: np.ndarray) -> np.ndarray:
+        s = f @ centres.T
+        return np.asarray(s.toarray() if sp.issparse(s) else s)
+
+    def _refine(self, x, emb, labels, w) -> np.ndarray:
+        """Spherical KMeans on the word (and embedding) features, started from the consensus."""
+        f = self._features(x, emb)
+        k = int(labels.max()) + 1
+        for _ in range(self.refine_iter):
+            sims = self._similarities(f, self._centres(f, labels, w, k))
+            new = sims.argmax(axis=1)
+            if np.array_equal(new, labels):
+                break
+            labels = new
+        return np.unique(labels, return_inverse=True)[1].astype(np.int64)
+
+    def _apply_rules(self, x, emb, labels, w, min_size) -> tuple[np.ndarray, np.ndarray]:
+        """Theme-set rules: drop tiny themes, merge near-duplicates, cap the count."""
+        f = self._features(x, emb)
+        labels = np.unique(labels, return_inverse=True)[1]
+        while True:
+            k = int(labels.max()) + 1
+            centres = self._centres(f, labels, w, k)
+            sizes = np.bincount(labels, weights=w, minlength=k)
+            small = np.flatnonzero(sizes < min_size)
+            if len(small) and len(small) < k:
+                # dissolve the smallest theme into its members' next-best themes
+                g = int(small[np.argmin(sizes[small])])
+                sims = self._similarities(f, centres)
+                sims[:, g] = -np.inf
+                moved = labels == g
+                labels[moved] = sims[moved].argmax(axis=1)
+                labels = np.unique(labels, return_inverse=True)[1]
+                continue
+            if k > 1:
+                c = centres @ centres.T
+                np.fill_diagonal(c, -1)
+                a, b = np.unravel_index(np.argmax(c), c.shape)
+                if c[a, b] > self.merge_threshold or k > MAX_THEMES:
+                    labels[labels == max(a, b)] = min(a, b)
+                    labels = np.unique(labels, return_inverse=True)[1]
+                    continue
+            break
+        k = int(labels.max()) + 1
+        sims = self._similarities(f, self._centres(f, labels, w, k))
+        # order themes by size, largest first, for stable readable ids
+        sizes = np.bincount(labels, weights=w, minlength=k)
+        order = np.argsort(-sizes, kind="stable")
+        rank = np.empty(k, dtype=np.int64)
+        rank[order] = np.arange(k)
+        own = sims[np.arange(len(labels)), labels]
+        return rank[labels], own
+
+
+def discover(texts: Sequence[str], **params: Any) -> DiscoveryResult:
+    """One-call form: ``discover(texts, n_themes="auto", random_state=0, progress=cb)``."""
+    progress = params.pop("progress", None)
+    return ThemeDiscoverer(**params).fit(texts, progress=progress).result_

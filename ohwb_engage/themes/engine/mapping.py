@@ -1,0 +1,311 @@
+"""Map every response to an analyst-reviewed framework with a supervised model.
+
+Features: word (1-2) and character (2-5, within words) TF-IDF, which survive the typos
+of informal feedback, plus LSA of the whole corpus so that few coded examples still
+generalise to words they do not contain (and sentence embeddings when the semantic
+extra is installed). Model: one logistic regression per theme (one-vs-rest), so a
+response can have zero, one or several themes, each with a probability.
+With few coded examples, theme names/descriptions become extra weak examples and the
+model is retrained once on its own most confident predictions on uncoded responses.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.preprocessing import normalize
+
+from .preprocess import normalise
+from .redact import redact
+from .results import MappingResult, MappingScores, Prediction
+
+__all__ = ["ThemeMapper", "evaluate_mapping", "parse_labels"]
+
+Progress = Callable[[float, str], None]
+
+
+def parse_labels(value: str | Iterable[str] | None, separator: str = "|") -> frozenset[str]:
+    """A set of theme keys from "a|b" or an iterable; blanks dropped."""
+    if value is None:
+        return frozenset()
+    parts = value.split(separator) if isinstance(value, str) else list(value)
+    return frozenset(p.strip() for p in parts if p and p.strip())
+
+
+class ThemeMapper:
+    """Multi-label mapper from text to framework themes, with confidences in [0, 1].
+
+    Parameters
+    ----------
+    threshold: a theme is predicted when its probability reaches this.
+    top_threshold: the best theme is also predicted when it reaches this lower bar,
+        so single-label frameworks rarely leave a response with nothing.
+    C: inverse regularisation of each logistic regression.
+    n_components: LSA dimensions learnt on all texts (coded and uncoded).
+    self_training: "auto" (when a theme has fewer than 50 coded examples and uncoded
+        texts are given), True or False.
+    embeddings: None/"none", "auto" (use the semantic extra when installed) or "minilm".
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.5,
+        top_threshold: float = 0.2,
+        C: float = 3.0,
+        n_components: int = 200,
+        self_training: bool | str = "auto",
+        pseudo_per_theme: int = 100,
+        embeddings: str | None = None,
+        redact_personal_data: bool = True,
+        random_state: int = 0,
+    ) -> None:
+        self.threshold = threshold
+        self.top_threshold = top_threshold
+        self.C = C
+        self.n_components = n_components
+        self.self_training = self_training
+        self.pseudo_per_theme = pseudo_per_theme
+        self.embeddings = embeddings
+        self.redact_personal_data = redact_personal_data
+        self.random_state = random_state
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn style), stored with every result."""
+        return {
+            "threshold": self.threshold,
+            "top_threshold": self.top_threshold,
+            "C": self.C,
+            "n_components": self.n_components,
+            "self_training": self.self_training,
+            "pseudo_per_theme": self.pseudo_per_theme,
+            "embeddings": self.embeddings,
+            "redact_personal_data": self.redact_personal_data,
+            "random_state": self.random_state,
+        }
+
+    # -- features ------------------------------------------------------------------
+    def _clean(self, texts: Sequence[str]) -> list[str]:
+        out = [normalise(t) for t in texts]
+        return [redact(t) for t in out] if self.redact_personal_data else out
+
+    def _use_embeddings(self) -> bool:
+        if self.embeddings in (None, "none"):
+            return False
+        from . import semantic
+
+        return self.embeddings == "minilm" or semantic.available()
+
+    def _fit_features(self, corpus: list[str], progress: Progress) -> None:
+        min_df = 2 if len(corpus) >= 200 else 1
+        self.word_ = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=min_df)
+        self.char_ = TfidfVectorizer(
+            sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=min_df
+        )
+        for name in ("word_", "char_"):
+            try:
+                getattr(self, name).fit(corpus)
+            except ValueError:  # e.g. only one-letter words: no vocabulary of this kind
+                setattr(self, name, None)
+        progress(0.3, "learning latent topics")
+        x = self._sparse(corpus)
+        dims = int(min(self.n_components, x.shape[1] - 1, len(corpus) - 1))
+        self.svd_ = None
+        if dims >= 2:
+            self.svd_ = TruncatedSVD(dims, algorithm="randomized", n_iter=4,
+                                     random_state=self.random_state).fit(x)  # fmt: skip
+        self.use_embeddings_ = self._use_embeddings()
+
+    def _sparse(self, texts: list[str]) -> sp.csr_matrix:
+        parts = [v.transform(texts) for v in (self.word_, self.char_) if v is not None]
+        if not parts:
+            return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+        return sp.hstack(parts).tocsr()
+
+    def _transform(self, texts: list[str], progress: Progress | None = None) -> sp.csr_matrix:
+        x = self._sparse(texts)
+        parts = [x * (1 / math.sqrt(2))]
+        if self.svd_ is not None:
+            parts.append(sp.csr_matrix(normalize(self.svd_.transform(x)).astype(np.float32)))
+        if self.use_embeddings_:
+            from . import semantic
+
+            parts.append(sp.csr_matrix(normalize(semantic.embed(texts, progress=progress))))
+        return sp.hstack(parts).tocsr().astype(np.float32)
+
+    # -- fitting -------------------------------------------------------------------
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str | Iterable[str]],
+        *,
+        themes: Mapping[str, str] | None = None,
+        unlabeled: Sequence[str] | None = None,
+        separator: str = "|",
+        progress: Progress | None = None,
+    ) -> ThemeMapper:
+        """Learn from coded examples.
+
+        ``labels[i]`` is a set of theme keys (or "a|b"); ``themes`` maps theme keys to
+        a name/description used as extra weak examples; ``unlabeled`` are uncoded
+        responses used for the latent topics and for self-training.
+        """
+        progress = progress or (lambda _f, _m: None)
+        t0 = time.perf_counter()
+        if len(texts) != len(labels):
+            raise ValueError("texts and labels must have the same length")
+        sets = [parse_labels(v, separator) for v in labels]
+        keys = sorted({k for s in sets for k in s} | set(themes or {}))
+        if not keys:
+            raise ValueError("no theme labels in the coded examples")
+        coded = self._clean(texts)
+        extra = self._clean(unlabeled or [])
+        described = [(k, self._clean([f"{k}. {v or ''}"])[0]) for k, v in (themes or {}).items()]
+        progress(0.05, "building features")
+        self._fit_features(coded + extra + [d for _, d in described], progress)
+        self.classes_ = tuple(keys)
+        x = self._transform(coded)
+        y = np.array([[k in s for k in keys] for s in sets], dtype=bool)
+        weight = np.ones(len(coded))
+        if described:
+            x = sp.vstack([x, self._transform([d for _, d in described])]).tocsr()
+            y = np.vstack([y, np.array([[k == key for k in keys] for key, _ in described])])
+            weight = np.concatenate([weight, np.full(len(described), 0.5)])
+        progress(0.5, "training")
+        self.models_ = self._train(x, y, weight)
+        per_theme = y[: len(coded)].sum(axis=0)
+        do_self = self.self_training is True or (
+            self.self_training == "auto" and len(extra) > 0 and per_theme.min(initial=0) < 50
+        )
+        self.n_pseudo_ = 0
+        if do_self and extra:
+            progress(0.7, "self-training on uncoded responses")
+            xu = self._transform(extra)
+            p = self._proba(xu)
+            top = p.argmax(axis=1)
+            chosen: list[int] = []
+            for j in range(len(keys)):
+                cand = np.flatnonzero((top == j) & (p[:, j] >= 0.5))
+                cand = cand[np.argsort(-p[cand, j], kind="stable")][: self.pseudo_per_theme]
+                chosen.extend(int(c) for c in cand)
+            if chosen:
+                chosen_arr = np.array(sorted(chosen))
+                yp = np.zeros((len(chosen_arr), len(keys)), dtype=bool)
+                yp[np.arange(len(chosen_arr)), top[chosen_arr]] = True
+                x = sp.vstack([x, xu[chosen_arr]]).tocsr()
+                y = np.vstack([y, yp])
+                weight = np.concatenate([weight, np.full(len(chosen_arr), 0.5)])
+                self.models_ = self._train(x, y, weight)
+                self.n_pseudo_ = len(chosen_arr)
+        self.n_examples_ = len(coded)
+        self.fit_seconds_ = round(time.perf_counter() - t0, 3)
+        progress(1.0, "mapper trained")
+        return self
+
+    def _train(self, x, y, weight) -> list[LogisticRegression | float]:
+        models: list[LogisticRegression | float] = []
+        for j in range(y.shape[1]):
+            col = y[:, j]
+            if col.all() or not col.any():  # a single class: constant probability
+                models.append(1.0 if col.all() else 0.0)
+                continue
+            m = LogisticRegression(
+                C=self.C, solver="liblinear", max_iter=1000, random_state=self.random_state
+            )
+            models.append(m.fit(x, col, sample_weight=weight))
+        return models
+
+    def _proba(self, x) -> np.ndarray:
+        cols = []
+        for m in self.models_:
+            if isinstance(m, float):
+                cols.append(np.full(x.shape[0], m))
+            else:
+                cols.append(m.predict_proba(x)[:, 1])
+        return np.column_stack(cols) if cols else np.zeros((x.shape[0], 0))
+
+    # -- prediction ----------------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Probability of each theme (columns in ``classes_`` order)."""
+        out = []
+        texts = list(texts)
+        step = 20_000
+        for start in range(0, len(texts), step):
+            if progress:
+                progress(start / max(len(texts), 1), f"mapping {start:,} of {len(texts):,}")
+            out.append(self._proba(self._transform(self._clean(texts[start : start + step]))))
+        if not out:
+            return np.zeros((0, len(self.classes_)))
+        return np.vstack(out)
+
+    def predict(self, texts: Sequence[str], progress: Progress | None = None) -> MappingResult:
+        """Zero, one or more themes per response, each with a confidence."""
+        p = self.predict_proba(texts, progress=progress)
+        preds = []
+        for row in p:
+            order = np.argsort(-row, kind="stable")
+            chosen = [j for j in order if row[j] >= self.threshold]
+            if not chosen and len(order) and row[order[0]] >= self.top_threshold:
+                chosen = [int(order[0])]
+            preds.append(
+                Prediction(
+                    labels=tuple(self.classes_[j] for j in chosen),
+                    scores=tuple(round(float(row[j]), 4) for j in chosen),
+                    top_label=self.classes_[order[0]] if len(order) else "",
+                    top_score=round(float(row[order[0]]), 4) if len(order) else 0.0,
+                )
+            )
+        return MappingResult(tuple(preds), tuple(self.classes_), {**self.get_params()})
+
+    def suggest_for_coding(self, texts: Sequence[str], k: int = 20) -> tuple[int, ...]:
+        """Positions of the k responses the model is least sure about (code these next).
+
+        Uncertainty is the smallest distance of any theme probability from 0.5 (the
+        decision boundary of a one-vs-rest model); ties keep input order.
+        """
+        p = self.predict_proba(texts)
+        if len(p) == 0:
+            return ()
+        margin = np.abs(p - 0.5).min(axis=1)
+        return tuple(int(i) for i in np.argsort(margin, kind="stable")[: max(0, k)])
+
+    def score(
+        self, texts: Sequence[str], labels: Sequence[str | Iterable[str]], separator: str = "|"
+    ) -> MappingScores:
+        """Agreement with held-out coded examples (see :func:`evaluate_mapping`)."""
+        return evaluate_mapping(self.predict(texts), labels, separator=separator)
+
+
+def evaluate_mapping(
+    result: MappingResult, labels: Sequence[str | Iterable[str]], separator: str = "|"
+) -> MappingScores:
+    """Micro/macro F1 of predicted label sets, and accuracy of the best label."""
+    truth = [parse_labels(v, separator) for v in labels]
+    if len(truth) != len(result.predictions):
+        raise ValueError("one coded label set per prediction is needed")
+    keys = sorted(set(result.classes) | {k for s in truth for k in s})
+    y_true = np.array([[k in s for k in keys] for s in truth], dtype=bool)
+    y_pred = np.array([[k in p.labels for k in keys] for p in result.predictions], dtype=bool)
+    if not len(truth):
+        return MappingScores(0.0, 0.0, 0.0, 0, {})
+    present = y_true.any(axis=0) | y_pred.any(axis=0)
+    per = f1_score(y_true, y_pred, average=None, zero_division=0)
+    acc = float(np.mean([p.top_label in s for p, s in zip(result.predictions, truth, strict=True)]))
+    return MappingScores(
+        micro_f1=round(float(f1_score(y_true, y_pred, average="micro", zero_division=0)), 4),
+        macro_f1=round(float(np.mean(per[present])) if present.any() else 0.0, 4),
+        accuracy=round(acc, 4),
+        n=len(truth),
+        per_theme_f1={
+            k: round(float(f), 4) for k, f, ok in zip(keys, per, present, strict=True) if ok
+        },
+    )

@@ -1,0 +1,142 @@
+"""Discovery: determinism, every response accounted for, theme rules, edge cases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ohwb_engage.themes.engine import (
+    DiscoveryResult,
+    ThemeDiscoverer,
+    clustering_scores,
+    describe_themes,
+    discover,
+    to_dict,
+)
+
+
+def _run(texts, seed=0, **kw) -> DiscoveryResult:
+    return ThemeDiscoverer(random_state=seed, **kw).fit(texts).result_
+
+
+def test_same_input_and_seed_give_equal_results(corpus) -> None:
+    texts, _ = corpus
+    assert _run(texts, 3) == _run(texts, 3)
+
+
+def test_recovers_clear_topics(corpus) -> None:
+    texts, labels = corpus
+    result = _run(texts, n_themes=3)
+    assert result.n_themes == 3
+    assert clustering_scores(labels, result.assignments)["nmi"] > 0.8
+    labels_text = " ".join(t.label for t in result.themes)
+    assert "mental health" in labels_text  # bigram, not "mental, health"
+
+
+def test_auto_number_of_themes_within_bounds(corpus) -> None:
+    texts, labels = corpus
+    result = _run(texts, min_themes=2, max_themes=6)
+    assert 2 <= result.n_themes <= 6
+    assert clustering_scores(labels, result.assignments)["nmi"] > 0.5
+    assert result.config["k_searched"]
+
+
+def test_every_response_is_accounted_for(corpus) -> None:
+    texts, _ = corpus
+    extra = ["", "n/a", "Nothing", texts[0], "Danke, das ist nicht sehr gut für uns", "the of"]
+    result = _run(texts + extra, n_themes=3)
+    n = len(texts) + len(extra)
+    assert len(result.assignments) == len(result.status) == len(result.sentiment) == n
+    c = result.counts
+    assert sum(c[s] for s in ("answer", "duplicate", "empty", "non_answer",
+                              "non_english", "no_terms")) == n  # fmt: skip
+    assert c["assigned"] + sum(1 for a in result.assignments if a < 0) == n
+    tail = result.status[-6:]
+    assert tail == ("empty", "non_answer", "non_answer", "duplicate", "non_english", "no_terms")
+    # a duplicate takes the theme of its first occurrence; non-answers are never clustered
+    assert result.assignments[n - 3] == result.assignments[0]
+    assert result.assignments[n - 5] == result.assignments[n - 4] == -1
+    assert result.unassigned_share < 0.1
+    assert sum(t.size for t in result.themes) == c["assigned"]
+
+
+def test_theme_evidence(corpus) -> None:
+    texts, _ = corpus
+    result = _run(texts, n_themes=3)
+    for theme in result.themes:
+        assert theme.label and theme.terms and theme.quotes
+        assert all(result.assignments[q] == theme.id for q in theme.quotes)
+        assert theme.size >= 5 and -1 <= theme.sentiment <= 1
+        weights = [w for _, w in theme.terms]
+        assert weights == sorted(weights, reverse=True)
+    assert [t.size for t in result.themes] == sorted((t.size for t in result.themes), reverse=True)
+
+
+def test_config_is_json_and_stability_reported(corpus) -> None:
+    texts, _ = corpus
+    result = _run(texts, n_themes=3, domain_stop_words=("canteen",))
+    json.dumps(result.config)
+    json.dumps(to_dict(result))
+    assert result.config["random_state"] == 0 and result.config["domain_stop_words"] == ["canteen"]
+    assert result.stability is not None and -1 <= result.stability <= 1
+    assert "total" in result.timings
+
+
+def test_progress_is_reported_in_order(corpus) -> None:
+    texts, _ = corpus
+    seen: list[tuple[float, str]] = []
+    ThemeDiscoverer(n_themes=3).fit(texts, progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert len(seen) > 5 and fractions == sorted(fractions)
+    assert fractions[-1] == 1.0 and all(0 <= f <= 1 for f in fractions)
+
+
+def test_split_a_small_theme() -> None:
+    texts = [f"parking {w} at night" for w in ("fees", "spaces", "barrier", "permit", "costs")]
+    texts += [f"canteen {w} food" for w in ("hot", "cold", "healthy", "vegan", "late", "cheap")]
+    texts += ["rota changes", "rota too late", "rota swaps", "rota app"]
+    assert len(texts) == 15
+    result = discover(texts, min_themes=2, max_themes=4, min_theme_size=2)
+    assert 2 <= result.n_themes <= 4
+    assert sum(1 for a in result.assignments if a >= 0) >= 13
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [[], ["nothing", "n/a", ""], ["parking"], ["parking", "parking", "parking"],
+     ["one answer about parking", "another about food"]],
+)  # fmt: skip
+def test_degenerate_inputs_do_not_crash(texts) -> None:
+    result = _run(texts)
+    assert len(result.assignments) == len(texts)
+    assert result.n_themes <= max(1, len(texts))
+
+
+def test_fixed_number_and_max_themes_cap(corpus) -> None:
+    texts, _ = corpus
+    result = _run(texts, n_themes=100)
+    assert result.n_themes <= 12  # min size 5 and near-duplicate merging
+    assert all(t.size >= 5 for t in result.themes)
+
+
+def test_describe_arbitrary_grouping(corpus) -> None:
+    texts, labels = corpus
+    groups = sorted(set(labels))
+    assignments = [groups.index(lab) for lab in labels]
+    assignments[0] = -1  # an analyst moved one answer out
+    themes = describe_themes(texts, assignments, n_quotes=3)
+    assert len(themes) == 3
+    by_label = {t.label: t for t in themes}
+    assert any("mental health" in lab for lab in by_label)
+    assert any("parking" in lab for lab in by_label)
+    assert sum(t.size for t in themes) == len(texts) - 1
+    with pytest.raises(ValueError):
+        describe_themes(texts, assignments[:-1])
+
+
+def test_invalid_parameters() -> None:
+    with pytest.raises(ValueError):
+        ThemeDiscoverer(n_themes="many").fit(["a b"])
+    with pytest.raises(ValueError):
+        ThemeDiscoverer(min_themes=5, max_themes=2).fit(["a b"])

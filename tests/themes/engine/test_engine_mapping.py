@@ -1,0 +1,73 @@
+"""Mapping to a reviewed framework: multi-label, few examples, suggestions, scores."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ohwb_engage.themes.engine import ThemeMapper, evaluate_mapping, parse_labels
+
+
+def test_learns_framework_and_scores(corpus) -> None:
+    texts, labels = corpus
+    mapper = ThemeMapper().fit(texts[:45], labels[:45], unlabeled=texts[45:])
+    result = mapper.predict(texts[45:])
+    assert len(result.predictions) == len(texts) - 45
+    scores = evaluate_mapping(result, labels[45:])
+    assert scores.accuracy > 0.9 and scores.micro_f1 > 0.8 and scores.macro_f1 > 0.8
+    for p in result.predictions:
+        assert all(0 <= s <= 1 for s in p.scores) and 0 <= p.top_score <= 1
+
+
+def test_multi_label_and_zero_labels() -> None:
+    texts = ["parking is expensive", "parking spaces full", "food is cold", "canteen food poor",
+             "parking and food both bad", "car park and canteen food awful"] * 3  # fmt: skip
+    labels = ["parking", "parking", "food", "food", "parking|food", "parking|food"] * 3
+    mapper = ThemeMapper().fit(texts, labels)
+    result = mapper.predict(["parking and food were both bad", "parking spaces"])
+    assert set(result.predictions[0].labels) == {"parking", "food"}
+    assert result.predictions[1].labels == ("parking",)
+    strict = ThemeMapper(threshold=0.99, top_threshold=0.99).fit(texts, labels)
+    assert strict.predict(["zzz qqq"]).predictions[0].labels == ()
+    assert strict.predict(["zzz qqq"]).predictions[0].confidence == 0.0
+
+
+def test_very_few_examples_and_theme_descriptions() -> None:
+    texts = ["parking costs", "no parking spaces", "cold food", "food is poor"]
+    labels = [{"parking"}, {"parking"}, {"food"}, {"food"}]
+    themes = {"parking": "car park, permits, spaces", "food": "canteen, meals, food",
+              "rota": "shift patterns and rota changes"}  # fmt: skip
+    mapper = ThemeMapper().fit(texts, labels, themes=themes, unlabeled=["rota changes late"])
+    assert set(mapper.classes_) == {"parking", "food", "rota"}
+    result = mapper.predict(["the car park is full", "meals in the canteen"])
+    assert result.predictions[0].top_label == "parking"
+    assert result.predictions[1].top_label == "food"
+
+
+def test_single_theme() -> None:
+    mapper = ThemeMapper().fit(["a", "b", "c"], ["only", "only", "only"])
+    result = mapper.predict(["anything"])
+    assert result.predictions[0].labels == ("only",)
+
+
+def test_suggest_least_certain_first(corpus) -> None:
+    texts, labels = corpus
+    mapper = ThemeMapper().fit(texts[:30], labels[:30])
+    pool = texts[30:] + ["something entirely unrelated about the weather"]
+    order = mapper.suggest_for_coding(pool, k=5)
+    assert len(order) == 5 and len(set(order)) == 5
+    p = mapper.predict_proba(pool)
+    margin = np.abs(p - 0.5).min(axis=1)
+    assert margin[order[0]] == margin.min()
+
+
+def test_deterministic(corpus) -> None:
+    texts, labels = corpus
+    a = ThemeMapper(random_state=1).fit(texts[:20], labels[:20], unlabeled=texts[20:])
+    b = ThemeMapper(random_state=1).fit(texts[:20], labels[:20], unlabeled=texts[20:])
+    assert a.predict(texts) == b.predict(texts)
+
+
+def test_parse_labels() -> None:
+    assert parse_labels("a| b ||") == frozenset({"a", "b"})
+    assert parse_labels(None) == frozenset()
+    assert parse_labels(["x", ""]) == frozenset({"x"})
