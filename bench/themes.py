@@ -61,8 +61,11 @@ def embeddings(texts: list[str], cache: Path) -> np.ndarray:
 
     key = hashlib.sha1(("\x1f".join(texts) + semantic.MODEL_NAME).encode()).hexdigest()[:16]
     path = cache / f"{key}.npy"
+    semantic.enable_cache()
     if path.is_file():
-        return np.load(path)
+        emb = np.load(path)
+        semantic.remember(texts, emb)  # the mapper then embeds each text only once
+        return emb
     t = time.perf_counter()
     emb = semantic.embed(texts)
     cache.mkdir(parents=True, exist_ok=True)
@@ -261,8 +264,9 @@ def main() -> int:
     if "mapping" not in args.skip:
         out["mapping"] = run_mapping(args, args.data)
         print("\n## Mapping on nhs_fft_phase1 (80/20 split, seed 0; top label)\n")
-        print(table(out["mapping"], ["target", "per_theme", "n_coded", "method", "accuracy",
-                                     "macro_f1", "ml_micro_f1", "ml_macro_f1", "seconds"]))  # fmt: skip
+        cols = ["target", "per_theme", "n_coded", "method", "accuracy", "macro_f1",
+                "ml_micro_f1", "ml_macro_f1", "seconds"]  # fmt: skip
+        print(table(out["mapping"], cols))
     if args.scale and not args.quick:
         out["scale"] = run_scale(args, args.data)
         print("\n## Scale (discovery, number of themes chosen automatically)\n")
