@@ -192,12 +192,28 @@ def synthetic(n: int, data: Path, seed: int = 0) -> list[str]:
     return [f"{pool[i]} {' '.join(pool[j].split()[:4])}" for i, j in zip(a, b, strict=True)]
 
 
+def _peak_mib() -> float:
+    """Peak resident memory of this process in MiB.
+
+    VmHWM belongs to the process image, so unlike ru_maxrss (which Linux carries over
+    exec) it does not report the parent benchmark's memory.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def _scale_child(n: int, data: Path) -> None:
     texts = synthetic(n, data)
     t = time.perf_counter()
     r = ThemeDiscoverer(random_state=0).fit(texts).result_
     secs = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB (Linux)
+    peak = _peak_mib()
     print(json.dumps(dict(n=n, seconds=secs, peak_mib=peak, themes=r.n_themes,
                           unassigned=r.unassigned_share, timings=r.timings)))  # fmt: skip
 
