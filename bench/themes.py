@@ -59,7 +59,8 @@ def subsample(n: int, limit: int | None, seed: int = 0) -> np.ndarray:
 def embeddings(texts: list[str], cache: Path) -> np.ndarray:
     from ohwb_engage.themes.engine import semantic
 
-    key = hashlib.sha1(("\x1f".join(texts) + semantic.MODEL_NAME).encode()).hexdigest()[:16]
+    raw = ("\x1f".join(texts) + semantic.MODEL_NAME).encode()
+    key = hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:16]  # a cache key only
     path = cache / f"{key}.npy"
     semantic.enable_cache()
     if path.is_file():

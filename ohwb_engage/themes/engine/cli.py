@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .io import InputError, read_columns, write_table
 
-__all__ = ["main", "build_parser", "MIN_USABLE_TEXTS"]
+__all__ = ["MIN_USABLE_TEXTS", "build_parser", "main"]
 
 #: Fewer usable answers than this cannot make even one theme worth reading.
 MIN_USABLE_TEXTS = 5

@@ -35,7 +35,7 @@ from .results import DiscoveryResult, Theme
 from .sentiment import sentiment as _sentiment
 from .vectorise import term_counts, tfidf
 
-__all__ = ["ThemeDiscoverer", "discover", "Progress"]
+__all__ = ["Progress", "ThemeDiscoverer", "discover"]
 
 Progress = Callable[[float, str], None]
 
@@ -249,7 +249,7 @@ class ThemeDiscoverer:
         counts_by_status["total"] = n_total
         config = {
             **self.get_params(),
-            "chosen_n_themes": int(len(themes)),
+            "chosen_n_themes": len(themes),
             "k_searched": k_scores,
             "min_theme_size_used": int(min_size),
             "embeddings_used": emb is not None,
@@ -340,7 +340,9 @@ class ThemeDiscoverer:
         rng = np.random.default_rng(self.random_state)
         sample = np.sort(rng.choice(n, min(n, 4000), replace=False))
         z = views[len(views) // 2][sample]
-        ks = sorted({int(round(v)) for v in np.geomspace(max(lo, 2), hi, num=min(10, hi - lo + 1))})
+        ks = sorted(
+            {round(float(v)) for v in np.geomspace(max(lo, 2), hi, num=min(10, hi - lo + 1))}
+        )
         ks = [k for k in ks if 2 <= k < len(sample)] or [lo]
         scores: dict[str, float] = {}
         for j, k in enumerate(ks):
@@ -365,7 +367,7 @@ class ThemeDiscoverer:
         n = views[0].shape[0]
         rng = np.random.default_rng(self.random_state)
         runs = []
-        size = max(k, int(round(self.resample * n)))
+        size = max(k, round(self.resample * n))
         for r in range(self.n_runs):
             progress(0.3 + 0.5 * r / self.n_runs, f"clustering run {r + 1} of {self.n_runs}")
             z = views[r % len(views)]

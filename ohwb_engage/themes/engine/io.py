@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["InputError", "read_columns", "write_table", "delimiter_for"]
+__all__ = ["InputError", "delimiter_for", "read_columns", "write_table"]
 
 
 class InputError(Exception):

@@ -16,7 +16,7 @@ from .preprocess import ANSWER, DEFAULT_DOMAIN_STOP_WORDS, DUPLICATE, PreparedCo
 from .results import Theme
 from .vectorise import term_counts, tfidf
 
-__all__ = ["describe_themes", "class_tfidf", "make_label"]
+__all__ = ["class_tfidf", "describe_themes", "make_label"]
 
 
 def class_tfidf(counts: sp.csr_matrix, groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -108,15 +108,12 @@ def describe_themes(
         # A term used by one answer only describes that answer, not a theme.
         df = np.asarray((counts > 0).sum(axis=0)).ravel()
         weights[:, df < 2] = 0.0
-    if features is None:
-        feats = tfidf(counts)
-    else:
-        feats = np.asarray(features)[idx]
+    feats = tfidf(counts) if features is None else np.asarray(features)[idx]
     themes = []
     total = len(groups)
     for g in range(n_groups):
         members = np.flatnonzero(groups == g)
-        size = int(len(members))
+        size = len(members)
         terms: tuple[tuple[str, float], ...] = ()
         if weights is not None and size:
             row = weights[g]

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "Theme",
     "DiscoveryResult",
-    "Prediction",
     "MappingResult",
     "MappingScores",
+    "Prediction",
+    "Theme",
     "to_dict",
 ]
 

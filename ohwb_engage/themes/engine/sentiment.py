@@ -20,7 +20,7 @@ from pathlib import Path
 import nltk.data
 from nltk.sentiment.vader import SentimentIntensityAnalyzer
 
-__all__ = ["sentiment", "get_analyzer", "vader_data_dir"]
+__all__ = ["get_analyzer", "sentiment", "vader_data_dir"]
 
 _LEXICON_MEMBER = "vader_lexicon/vader_lexicon.txt"
 _LOCK = threading.Lock()

@@ -52,7 +52,7 @@ def test_single_theme() -> None:
 def test_suggest_least_certain_first(corpus) -> None:
     texts, labels = corpus
     mapper = ThemeMapper().fit(texts[:30], labels[:30])
-    pool = texts[30:] + ["something entirely unrelated about the weather"]
+    pool = [*texts[30:], "something entirely unrelated about the weather"]
     order = mapper.suggest_for_coding(pool, k=5)
     assert len(order) == 5 and len(set(order)) == 5
     p = mapper.predict_proba(pool)
