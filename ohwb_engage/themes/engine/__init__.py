@@ -5,6 +5,7 @@ response to an analyst-reviewed framework. Inputs are sequences of strings; outp
 are frozen dataclasses that refer to responses by position.
 """
 
+from . import semantic  # light: torch is imported only inside semantic.embed()
 from .discover import ThemeDiscoverer, discover
 from .label import describe_themes
 from .mapping import ThemeMapper, evaluate_mapping, parse_labels
@@ -40,6 +41,7 @@ __all__ = [
     "evaluate_mapping",
     "parse_labels",
     "redact",
+    "semantic",
     "sentiment",
     "to_dict",
 ]

@@ -92,7 +92,7 @@ class ThemeDiscoverer:
         max_themes: int = 30,
         min_theme_size: int | None = None,
         merge_threshold: float = 0.6,
-        min_similarity: float = 0.05,
+        min_similarity: float = 0.02,
         n_components: int = 200,
         n_runs: int = 10,
         resample: float = 0.8,
@@ -313,9 +313,9 @@ class ThemeDiscoverer:
         else:
             views = [normalize(x.toarray().astype(np.float32))] if d else [np.ones((n, 1))]
         if emb is not None:
-            # Alternate word-based and sentence-embedding views, plus both together.
-            mixed = [normalize(np.hstack([v, emb])) for v in views[1::2]]
-            views = [emb, *mixed, *views[:2]]
+            # Sentence embeddings alone and beside each word view: words alone are the
+            # weak view on short text, so they only take part next to the embeddings.
+            views = [emb, *(normalize(np.hstack([v, emb])) for v in views)]
         return views
 
     def _min_size(self, n_total: int) -> int:
@@ -340,7 +340,9 @@ class ThemeDiscoverer:
         rng = np.random.default_rng(self.random_state)
         sample = np.sort(rng.choice(n, min(n, 4000), replace=False))
         z = views[len(views) // 2][sample]
-        ks = sorted({int(round(v)) for v in np.geomspace(max(lo, 2), hi, num=min(10, hi - lo + 1))})
+        ks = sorted(
+            {round(float(v)) for v in np.geomspace(max(lo, 2), hi, num=min(10, hi - lo + 1))}
+        )
         ks = [k for k in ks if 2 <= k < len(sample)] or [lo]
         scores: dict[str, float] = {}
         for j, k in enumerate(ks):
@@ -365,7 +367,7 @@ class ThemeDiscoverer:
         n = views[0].shape[0]
         rng = np.random.default_rng(self.random_state)
         runs = []
-        size = max(k, int(round(self.resample * n)))
+        size = max(k, round(self.resample * n))
         for r in range(self.n_runs):
             progress(0.3 + 0.5 * r / self.n_runs, f"clustering run {r + 1} of {self.n_runs}")
             z = views[r % len(views)]
@@ -420,24 +422,28 @@ class ThemeDiscoverer:
         return np.unique(labels, return_inverse=True)[1].astype(np.int64)
 
     def _apply_rules(self, x, emb, labels, w, min_size) -> tuple[np.ndarray, np.ndarray]:
-        """Theme-set rules: drop tiny themes, merge near-duplicates, cap the count."""
+        """Theme-set rules: drop tiny themes, merge near-duplicates, cap the count.
+
+        Near-duplicates are judged on the words alone (TF-IDF centres): sentence
+        embeddings of one domain are all alike, so their cosine says little about
+        whether two themes would get the same label.
+        """
         f = self._features(x, emb)
         labels = np.unique(labels, return_inverse=True)[1]
         while True:
             k = int(labels.max()) + 1
-            centres = self._centres(f, labels, w, k)
             sizes = np.bincount(labels, weights=w, minlength=k)
-            small = np.flatnonzero(sizes < min_size)
-            if len(small) and len(small) < k:
-                # dissolve the smallest theme into its members' next-best themes
-                g = int(small[np.argmin(sizes[small])])
-                sims = self._similarities(f, centres)
-                sims[:, g] = -np.inf
-                moved = labels == g
+            small = sizes < min_size
+            if small.any() and not small.all():
+                # dissolve every too-small theme into its members' next-best themes
+                sims = self._similarities(f, self._centres(f, labels, w, k))
+                sims[:, small] = -np.inf
+                moved = small[labels]
                 labels[moved] = sims[moved].argmax(axis=1)
                 labels = np.unique(labels, return_inverse=True)[1]
                 continue
             if k > 1:
+                centres = self._centres(x, labels, w, k)
                 c = centres @ centres.T
                 np.fill_diagonal(c, -1)
                 a, b = np.unravel_index(np.argmax(c), c.shape)

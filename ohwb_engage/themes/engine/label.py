@@ -108,10 +108,7 @@ def describe_themes(
         # A term used by one answer only describes that answer, not a theme.
         df = np.asarray((counts > 0).sum(axis=0)).ravel()
         weights[:, df < 2] = 0.0
-    if features is None:
-        feats = tfidf(counts)
-    else:
-        feats = np.asarray(features)[idx]
+    feats = tfidf(counts) if features is None else np.asarray(features)[idx]
     themes = []
     total = len(groups)
     for g in range(n_groups):

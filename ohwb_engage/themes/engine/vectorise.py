@@ -6,6 +6,7 @@ Sparse matrices throughout, float32, so 100,000 answers fit well inside 2 GiB.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,7 +20,7 @@ __all__ = ["lsa", "ngrams", "term_counts", "tfidf"]
 def ngrams(tokens: Sequence[str]) -> list[str]:
     """Unigrams plus bigrams of adjacent kept words ("mental health")."""
     out = list(tokens)
-    out.extend(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False) if a != b)
+    out.extend(f"{a} {b}" for a, b in pairwise(tokens) if a != b)
     return out
 
 

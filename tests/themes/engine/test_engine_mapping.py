@@ -52,7 +52,7 @@ def test_single_theme() -> None:
 def test_suggest_least_certain_first(corpus) -> None:
     texts, labels = corpus
     mapper = ThemeMapper().fit(texts[:30], labels[:30])
-    pool = texts[30:] + ["something entirely unrelated about the weather"]
+    pool = [*texts[30:], "something entirely unrelated about the weather"]
     order = mapper.suggest_for_coding(pool, k=5)
     assert len(order) == 5 and len(set(order)) == 5
     p = mapper.predict_proba(pool)
@@ -71,3 +71,17 @@ def test_parse_labels() -> None:
     assert parse_labels("a| b ||") == frozenset({"a", "b"})
     assert parse_labels(None) == frozenset()
     assert parse_labels(["x", ""]) == frozenset({"x"})
+
+
+def test_prior_correction_follows_the_uncoded_pool(corpus) -> None:
+    texts, labels = corpus
+    coded = [next(i for i, lab in enumerate(labels) if lab == t) for t in sorted(set(labels))]
+    coded += [i + 1 for i in coded]
+    pool = [t for t, lab in zip(texts, labels, strict=True) if lab == "parking"] * 6
+    pool += [t for t, lab in zip(texts, labels, strict=True) if lab != "parking"][:10]
+    x, y = [texts[i] for i in coded], [labels[i] for i in coded]
+    mapper = ThemeMapper().fit(x, y, unlabeled=pool)
+    odds = dict(zip(mapper.classes_, mapper.prior_odds_, strict=True))
+    assert odds["parking"] > 1 > odds["food"]
+    off = ThemeMapper(prior_correction=False).fit(x, y, unlabeled=pool)
+    assert set(off.prior_odds_) == {1.0}
