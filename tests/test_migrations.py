@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from ohwb_engage import create_app
@@ -52,6 +52,10 @@ def test_upgrade_matches_models_and_downgrade_empties(migration_url: str) -> Non
                 MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
             )
         assert diff == [], f"models and migrations disagree: {diff}"
+
+        groups = db.session.execute(text("SELECT name FROM stakeholder_groups")).scalars()
+        assert "OH lead" in set(groups)  # forms offer the programme's groups from the start
+        db.session.rollback()
 
         downgrade(revision="base")
         left = set(inspect(db.engine).get_table_names()) - {"alembic_version"}

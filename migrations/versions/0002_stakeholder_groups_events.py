@@ -16,8 +16,22 @@ branch_labels = None
 depends_on = None
 
 
+DEFAULT_STAKEHOLDER_GROUPS = [
+    "OH lead",
+    "Wellbeing lead",
+    "OH clinician",
+    "Allied health professional",
+    "Service user",
+    "Organisational leader",
+    "System leader",
+    "Academic",
+    "Partner organisation",
+    "Other",
+]
+
+
 def upgrade():
-    op.create_table(
+    groups = op.create_table(
         "stakeholder_groups",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
@@ -25,6 +39,14 @@ def upgrade():
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stakeholder_groups")),
         sa.UniqueConstraint("name", name=op.f("uq_stakeholder_groups_name")),
+    )
+    # The programme's groups, so forms offer them from the first request (admins edit them).
+    op.bulk_insert(
+        groups,
+        [
+            {"name": name, "position": position, "active": True}
+            for position, name in enumerate(DEFAULT_STAKEHOLDER_GROUPS)
+        ],
     )
     op.create_table(
         "events",

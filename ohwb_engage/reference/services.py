@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
+from ohwb_engage.database import begin_write
 from ohwb_engage.extensions import db
 from ohwb_engage.reference.models import (
     DEFAULT_STAKEHOLDER_GROUPS,
@@ -35,11 +37,20 @@ def stakeholder_groups(include_retired: bool = False) -> list[StakeholderGroup]:
 
 
 def stakeholder_group_choices() -> list[tuple[str, str]]:
-    """For WTForms radios/selects; creates the default list on a fresh database."""
+    """For WTForms radios/selects; creates the default list on a database that has none.
+
+    Migration 0002 installs the defaults, so this only fires on a schema built another way
+    (tests). Two first requests may race to create them: the write lock (SQLite) or the
+    unique names (PostgreSQL) let one win, and the other simply reads the result.
+    """
     groups = stakeholder_groups()
     if not groups:
-        ensure_default_groups()
-        db.session.commit()
+        begin_write()
+        try:
+            ensure_default_groups()
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
         groups = stakeholder_groups()
     return [(str(g.id), g.name) for g in groups]
 
