@@ -13,6 +13,16 @@ from ohwb_engage.feedback.models import (
 )
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.themes.models import (
+    Framework,
+    FrameworkAnswer,
+    FrameworkChange,
+    RunItem,
+    RunTheme,
+    Theme,
+    ThemeMember,
+    ThemeRun,
+)
 from ohwb_engage.workshops.models import (
     AgendaItem,
     Event,
@@ -33,6 +43,9 @@ __all__ = [
     "Event",
     "EventMessage",
     "EventSeries",
+    "Framework",
+    "FrameworkAnswer",
+    "FrameworkChange",
     "ImportBatch",
     "Invitation",
     "InviteCode",
@@ -43,10 +56,15 @@ __all__ = [
     "ReminderDelivery",
     "Response",
     "Role",
+    "RunItem",
+    "RunTheme",
     "Section",
     "SeriesMember",
     "Speaker",
     "StakeholderGroup",
+    "Theme",
+    "ThemeMember",
+    "ThemeRun",
     "User",
     "event_facilitators",
 ]
