@@ -52,3 +52,5 @@ def configure_logging(level: str) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(level)
+    # Alembic announces each of its plugins whenever an app starts; that says nothing useful.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
