@@ -1,7 +1,7 @@
-"""Roadmap pages. (Filled in by the roadmap issue.)"""
+"""Roadmap pages: items (``item_views``), the strategy (``strategy_views``), the public page."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from ohwb_engage.roadmap.blueprint import bp
 
-bp = Blueprint("roadmap", __name__, url_prefix="/roadmap")
+__all__ = ["bp"]

@@ -1,7 +1,7 @@
-"""Themes pages. (Filled in by the themes issue.)"""
+"""Themes pages: runs (``run_views``) and the review workspace (``review_views``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from ohwb_engage.themes.blueprint import bp
 
-bp = Blueprint("themes", __name__, url_prefix="/themes")
+__all__ = ["bp"]
