@@ -8,7 +8,8 @@ when and a snapshot of the theme list) and an audit entry, then commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from ohwb_engage.themes.models import (
     MemberSource,
     Theme,
     ThemeMember,
+    ThemeRun,
 )
 from ohwb_engage.workshops.models import Event
 
@@ -253,6 +255,17 @@ def changes(framework_id: int) -> list[FrameworkChange]:
     )
 
 
+def runs_of(framework_id: int) -> list[ThemeRun]:
+    """The engine runs behind a framework (discover, split, map), newest first."""
+    return list(
+        db.session.execute(
+            select(ThemeRun)
+            .where(ThemeRun.framework_id == framework_id)
+            .order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
+        ).scalars()
+    )
+
+
 # --- the bookkeeping every change shares ---------------------------------------------------
 
 
@@ -347,9 +360,11 @@ def _theme(framework: Framework, theme_id: int) -> Theme:
     return theme
 
 
-def _commit_or_conflict(theme_name: str) -> None:
+@contextmanager
+def _conflicts_as(theme_name: str) -> Iterator[None]:
+    """Turn SQLAlchemy's optimistic-lock failure (another writer got in first) into a message."""
     try:
-        db.session.commit()
+        yield
     except StaleDataError as exc:
         db.session.rollback()
         raise ConflictError(_conflict_message(theme_name)) from exc
@@ -388,16 +403,17 @@ def update_theme(
     theme.name = name
     theme.description = description
     summary = f"Renamed \u201c{old}\u201d to \u201c{name}\u201d" if old != name else ""
-    record_change(
-        framework,
-        "rename",
-        summary or f"Described \u201c{name}\u201d",
-        actor,
-        theme_id=theme.id,
-        old_name=old,
-        name=name,
-    )
-    _commit_or_conflict(old)
+    with _conflicts_as(old):
+        record_change(
+            framework,
+            "rename",
+            summary or f"Described \u201c{name}\u201d",
+            actor,
+            theme_id=theme.id,
+            old_name=old,
+            name=name,
+        )
+        db.session.commit()
     return theme
 
 
@@ -410,15 +426,16 @@ def set_priority(framework_id: int, theme_id: int, priority: bool, *, actor: Use
         return theme
     theme.priority = priority
     verb = "Marked" if priority else "Unmarked"
-    record_change(
-        framework,
-        "priority",
-        f"{verb} \u201c{theme.name}\u201d as a priority",
-        actor,
-        theme_id=theme.id,
-        priority=priority,
-    )
-    _commit_or_conflict(theme.name)
+    with _conflicts_as(theme.name):
+        record_change(
+            framework,
+            "priority",
+            f"{verb} \u201c{theme.name}\u201d as a priority",
+            actor,
+            theme_id=theme.id,
+            priority=priority,
+        )
+        db.session.commit()
     return theme
 
 
@@ -466,15 +483,16 @@ def merge_themes(
         db.session.delete(theme)
     db.session.flush()
     recount([target.id])
-    record_change(
-        framework,
-        "merge",
-        f"Merged {', '.join(f'“{n}”' for n in names)} into \u201c{target.name}\u201d",
-        actor,
-        theme_id=target.id,
-        merged=names,
-    )
-    _commit_or_conflict(target.name)
+    with _conflicts_as(target.name):
+        record_change(
+            framework,
+            "merge",
+            f"Merged {', '.join(f'“{n}”' for n in names)} into \u201c{target.name}\u201d",
+            actor,
+            theme_id=target.id,
+            merged=names,
+        )
+        db.session.commit()
     return target
 
 

@@ -307,7 +307,10 @@ def map_status(framework_id: int) -> str | WerkzeugResponse:
 def history(framework_id: int) -> str:
     fw = _framework(framework_id)
     return render_template(
-        "themes/review/history.html", framework=fw, changes=review.changes(fw.id)
+        "themes/review/history.html",
+        framework=fw,
+        changes=review.changes(fw.id),
+        runs=review.runs_of(fw.id),
     )
 
 

@@ -397,3 +397,32 @@ def test_facilitator_sees_counts_for_own_event_only_and_no_workspace(
         .status_code
         == 403
     )
+
+
+def test_two_runs_side_by_side(app: Flask, workspace: dict) -> None:
+    from ohwb_engage.themes.models import RunTheme, ThemeRun
+
+    with app.app_context():
+        runs = []
+        for n, labels in enumerate([("canteen food", "parking"), ("food", "car park", "rest")]):
+            run = ThemeRun(
+                framework_id=workspace["framework"],
+                status="succeeded",
+                corpus_size=15,
+                config={"random_state": n},
+            )
+            db.session.add(run)
+            db.session.flush()
+            db.session.add_all(
+                RunTheme(run_id=run.id, index=i, label=label, size=5 + i, terms=[[label, 1.0]])
+                for i, label in enumerate(labels)
+            )
+            runs.append(run.id)
+        db.session.commit()
+    client = _signed_in(app)
+    history = text_of(client.get(f"{_base(workspace)}/history"))
+    assert "Compare two runs" in history
+    page = text_of(client.get(f"/themes/runs/compare?a={runs[0]}&b={runs[1]}"))
+    assert f"Run {runs[0]}" in page and f"Run {runs[1]}" in page
+    assert "canteen food" in page and "car park" in page and "seed 1" in page
+    assert client.get(f"/themes/runs/compare?a={runs[0]}&b=987654").status_code == 400
