@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy import Select, and_, delete, false, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ohwb_engage.accounts.models import User
@@ -90,7 +90,7 @@ def relevant_answers(framework_id: int) -> int:
         .select_from(FrameworkAnswer)
         .where(
             FrameworkAnswer.framework_id == framework_id,
-            FrameworkAnswer.not_relevant.is_(False),
+            FrameworkAnswer.not_relevant == false(),
         )
     ).scalar_one()
 
