@@ -146,33 +146,16 @@ def theme_in(framework_id: int, theme_id: int) -> Theme | None:
     return theme if theme is not None and theme.framework_id == framework_id else None
 
 
-def responses_query(theme_id: int) -> Select[Any]:
-    """A theme's answers with their context, in a stable order for paging."""
+# Members of a theme joined to their answer's corpus row, so not-relevant ones can be left out.
+RELEVANT = FrameworkAnswer.not_relevant.is_not(True)
+
+
+def members_with_relevance(*columns: Any) -> Select[Any]:
+    """``columns`` over theme members, each joined to its theme and its corpus row."""
     return (
-        select(
-            Answer.id.label("answer_id"),
-            Answer.text,
-            Question.text.label("question"),
-            Questionnaire.title.label("questionnaire"),
-            Event.title.label("event"),
-            StakeholderGroup.name.label("group"),
-            Response.answered_at,
-            Response.anonymous,
-            Response.region,
-            Response.organisation,
-            ThemeMember.source,
-            ThemeMember.confidence,
-            FrameworkAnswer.not_relevant,
-            FrameworkAnswer.sentiment,
-        )
+        select(*columns)
         .select_from(ThemeMember)
         .join(Theme, Theme.id == ThemeMember.theme_id)
-        .join(Answer, Answer.id == ThemeMember.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
-        .outerjoin(Event, Event.id == Response.event_id)
-        .outerjoin(StakeholderGroup, StakeholderGroup.id == Response.stakeholder_group_id)
         .outerjoin(
             FrameworkAnswer,
             and_(
@@ -180,6 +163,41 @@ def responses_query(theme_id: int) -> Select[Any]:
                 FrameworkAnswer.answer_id == ThemeMember.answer_id,
             ),
         )
+    )
+
+
+def _with_context(stmt: Select[Any]) -> Select[Any]:
+    """Join each member's answer, response, event and stakeholder group."""
+    return (
+        stmt.join(Answer, Answer.id == ThemeMember.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(Event, Event.id == Response.event_id)
+        .outerjoin(StakeholderGroup, StakeholderGroup.id == Response.stakeholder_group_id)
+    )
+
+
+def responses_query(theme_id: int) -> Select[Any]:
+    """A theme's answers with their context, in a stable order for paging."""
+    stmt = members_with_relevance(
+        Answer.id.label("answer_id"),
+        Answer.text,
+        Question.text.label("question"),
+        Questionnaire.title.label("questionnaire"),
+        Event.title.label("event"),
+        StakeholderGroup.name.label("group"),
+        Response.answered_at,
+        Response.anonymous,
+        Response.region,
+        Response.organisation,
+        ThemeMember.source,
+        ThemeMember.confidence,
+        FrameworkAnswer.not_relevant,
+        FrameworkAnswer.sentiment,
+    )
+    return (
+        _with_context(stmt)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
         .where(ThemeMember.theme_id == theme_id)
         .order_by(ThemeMember.answer_id)
     )
@@ -221,21 +239,8 @@ def breakdown(theme_id: int, dimension: str) -> list[tuple[str, int]]:
     }[dimension]
     label = column.label("label")
     rows = db.session.execute(
-        select(label, func.count())
-        .select_from(ThemeMember)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
-        .join(Answer, Answer.id == ThemeMember.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(Event, Event.id == Response.event_id)
-        .outerjoin(StakeholderGroup, StakeholderGroup.id == Response.stakeholder_group_id)
-        .outerjoin(
-            FrameworkAnswer,
-            and_(
-                FrameworkAnswer.framework_id == Theme.framework_id,
-                FrameworkAnswer.answer_id == ThemeMember.answer_id,
-            ),
-        )
-        .where(ThemeMember.theme_id == theme_id, FrameworkAnswer.not_relevant.is_not(True))
+        _with_context(members_with_relevance(label, func.count()))
+        .where(ThemeMember.theme_id == theme_id, RELEVANT)
         .group_by(label)
     ).all()
     none = {"event": "No event", "month": "No date"}.get(dimension, "Not given")
@@ -300,7 +305,7 @@ def recount(theme_ids: Iterable[int]) -> None:
                 FrameworkAnswer.answer_id == ThemeMember.answer_id,
             ),
         )
-        .where(ThemeMember.theme_id == themes.c.id, FrameworkAnswer.not_relevant.is_not(True))
+        .where(ThemeMember.theme_id == themes.c.id, RELEVANT)
     )
     count = relevant.with_only_columns(func.count(ThemeMember.answer_id)).scalar_subquery()
     total = relevant.with_only_columns(
@@ -664,20 +669,11 @@ class EventThemeCount:
 def event_theme_counts(event_id: int) -> list[EventThemeCount]:
     """How many of one event's answers sit in each theme: counts only, never any text."""
     rows = db.session.execute(
-        select(Framework.name, Theme.name, func.count(ThemeMember.answer_id))
-        .select_from(ThemeMember)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
+        members_with_relevance(Framework.name, Theme.name, func.count(ThemeMember.answer_id))
         .join(Framework, Framework.id == Theme.framework_id)
         .join(Answer, Answer.id == ThemeMember.answer_id)
         .join(Response, Response.id == Answer.response_id)
-        .outerjoin(
-            FrameworkAnswer,
-            and_(
-                FrameworkAnswer.framework_id == Theme.framework_id,
-                FrameworkAnswer.answer_id == ThemeMember.answer_id,
-            ),
-        )
-        .where(Response.event_id == event_id, FrameworkAnswer.not_relevant.is_not(True))
+        .where(Response.event_id == event_id, RELEVANT)
         .group_by(Framework.id, Framework.name, Theme.id, Theme.name, Theme.position)
         .order_by(Framework.id, Theme.position)
     ).all()

@@ -7,18 +7,20 @@ is lost or doubled.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import delete, select, update
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer
 from ohwb_engage.themes.engine import discover
-from ohwb_engage.themes.models import FrameworkAnswer, MemberSource, Theme, ThemeMember
+from ohwb_engage.themes.models import MemberSource, Theme, ThemeMember
 from ohwb_engage.themes.review import (
+    RELEVANT,
     ConflictError,
     ReviewError,
     _lock_framework,
     _theme,
+    members_with_relevance,
     record_change,
     recount,
     theme_in,
@@ -32,17 +34,9 @@ SPLIT_MAX_PARTS = 10
 def _members(theme_id: int) -> list[tuple[int, str]]:
     """The theme's relevant answers with text, in a fixed order (the engine's input)."""
     rows = db.session.execute(
-        select(ThemeMember.answer_id, Answer.text)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
+        members_with_relevance(ThemeMember.answer_id, Answer.text)
         .join(Answer, Answer.id == ThemeMember.answer_id)
-        .outerjoin(
-            FrameworkAnswer,
-            and_(
-                FrameworkAnswer.framework_id == Theme.framework_id,
-                FrameworkAnswer.answer_id == ThemeMember.answer_id,
-            ),
-        )
-        .where(ThemeMember.theme_id == theme_id, FrameworkAnswer.not_relevant.is_not(True))
+        .where(ThemeMember.theme_id == theme_id, RELEVANT)
         .order_by(ThemeMember.answer_id)
     ).all()
     return [(a, text) for a, text in rows if (text or "").strip()]
