@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
@@ -245,9 +246,16 @@ def breakdown(theme_id: int, dimension: str) -> list[tuple[str, int]]:
     ).all()
     none = {"event": "No event", "month": "No date"}.get(dimension, "Not given")
     counted = [(str(name) if name else none, n) for name, n in rows]
-    if dimension == "month":
-        return sorted(counted)
+    if dimension == "month":  # in time order, named as people say them
+        return [(_month_name(key), n) for key, n in sorted(counted)]
     return sorted(counted, key=lambda item: (-item[1], item[0]))
+
+
+def _month_name(key: str) -> str:
+    try:
+        return datetime.strptime(key, "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return key
 
 
 def changes(framework_id: int) -> list[FrameworkChange]:
