@@ -91,9 +91,16 @@ def _base(ws: dict) -> str:
 def test_framework_page_lists_themes_with_size_share_sentiment_terms_and_quotes(
     app: Flask, workspace: dict
 ) -> None:
+    with app.app_context():
+        theme = db.session.get(Theme, workspace["themes"]["Parking"])
+        theme.terms = [["car park", 0.9], ["permits", 0.5]]
+        db.session.commit()
     client = _signed_in(app)
+    listing = text_of(client.get("/themes/frameworks"))
+    assert "Test framework 3 1" in listing  # name, themes, version
     response = client.get(_base(workspace))
     assert response.status_code == 200
+    assert "car park, permits" in text_of(response)
     page = text_of(response)
     assert "Food at night" in page and "Parking" in page and "Rest areas" in page
     assert "15 relevant answers" in page
@@ -347,6 +354,15 @@ def test_split_refuses_a_tiny_theme_and_splits_a_mixed_one(app: Flask, workspace
             .first()
         )
         assert change.action == "split" and len(change.snapshot) == 3
+        # The split is kept as a run: its configuration and the 12 answers it saw.
+        from ohwb_engage.themes.models import RunItem, RunTheme, ThemeRun
+
+        run = db.session.execute(select(ThemeRun)).scalar_one()
+        assert (run.kind, run.status, run.target_theme_id) == ("split", "succeeded", food)
+        assert run.config["max_themes"] == 2 and run.corpus_size == 12
+        assert len(db.session.execute(select(RunItem)).all()) == 12
+        assert len(db.session.execute(select(RunTheme)).all()) == 2
+        assert change.details["run_id"] == run.id
 
 
 def test_history_and_version_comparison_side_by_side(app: Flask, workspace: dict) -> None:
