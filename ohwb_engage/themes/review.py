@@ -282,7 +282,7 @@ def runs_of(framework_id: int) -> list[ThemeRun]:
 # --- the bookkeeping every change shares ---------------------------------------------------
 
 
-def _lock_framework(framework_id: int) -> Framework:
+def lock_framework(framework_id: int) -> Framework:
     """Start a writing transaction and hold the framework row (its version is bumped)."""
     begin_write()
     framework = db.session.execute(
@@ -366,7 +366,7 @@ def record_change(
     return change
 
 
-def _theme(framework: Framework, theme_id: int) -> Theme:
+def existing_theme(framework: Framework, theme_id: int) -> Theme:
     theme = theme_in(framework.id, theme_id)
     if theme is None:
         raise ReviewError("That theme is no longer in this framework: it may have been merged.")
@@ -403,8 +403,8 @@ def update_theme(
     actor: User,
 ) -> Theme:
     """Rename and describe a theme, unless someone changed it since ``lock_version``."""
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     if theme.lock_version != lock_version:
         current = theme.name
         db.session.rollback()
@@ -432,8 +432,8 @@ def update_theme(
 
 def set_priority(framework_id: int, theme_id: int, priority: bool, *, actor: User) -> Theme:
     """Mark a theme as a priority (its own section in the draft strategy) or not."""
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     if theme.priority == priority:
         db.session.rollback()
         return theme
@@ -461,9 +461,9 @@ def merge_themes(
         raise ReviewError("Choose at least one theme to merge into this one.")
     if target_id in others:
         raise ReviewError("A theme cannot be merged with itself: choose a different theme.")
-    framework = _lock_framework(framework_id)
-    target = _theme(framework, target_id)
-    sources = [_theme(framework, i) for i in others]
+    framework = lock_framework(framework_id)
+    target = existing_theme(framework, target_id)
+    sources = [existing_theme(framework, i) for i in others]
     already = select(ThemeMember.answer_id).where(ThemeMember.theme_id == target.id)
     incoming = db.session.execute(
         select(
@@ -522,9 +522,9 @@ def move_answers(
         raise ReviewError("Select at least one response.")
     if to_theme_id == from_theme_id:
         raise ReviewError("Choose a different theme to move the responses to.")
-    framework = _lock_framework(framework_id)
-    source = _theme(framework, from_theme_id)
-    target = _theme(framework, to_theme_id) if to_theme_id is not None else None
+    framework = lock_framework(framework_id)
+    source = existing_theme(framework, from_theme_id)
+    target = existing_theme(framework, to_theme_id) if to_theme_id is not None else None
     present = list(
         db.session.execute(
             select(ThemeMember.answer_id).where(
@@ -562,8 +562,8 @@ def code_answers(
     """Code answers as examples of a theme (what "Map all" learns from)."""
     if not answer_ids:
         raise ReviewError("Select at least one response.")
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     in_corpus = list(
         db.session.execute(
             select(FrameworkAnswer.answer_id).where(
@@ -594,7 +594,7 @@ def mark_not_relevant(
     """Leave answers out of every count, quote and mapping (or bring them back)."""
     if not answer_ids:
         raise ReviewError("Select at least one response.")
-    framework = _lock_framework(framework_id)
+    framework = lock_framework(framework_id)
     result = db.session.execute(
         update(FrameworkAnswer)
         .where(

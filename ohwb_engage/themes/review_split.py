@@ -28,8 +28,8 @@ from ohwb_engage.themes.review import (
     RELEVANT,
     ConflictError,
     ReviewError,
-    _lock_framework,
-    _theme,
+    existing_theme,
+    lock_framework,
     members_with_relevance,
     record_change,
     recount,
@@ -147,8 +147,8 @@ def _record_run(run: ThemeRun, members: list[tuple[int, str]], result: Discovery
 def _write_split(framework_id, theme_id, members, result, found_parts, run, actor) -> list[Theme]:
     ids = [a for a, _ in members]
     parts = [part for _, part in found_parts]
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     if [a for a, _ in _members(theme_id)] != ids:
         db.session.rollback()
         raise ConflictError(
