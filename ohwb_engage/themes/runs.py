@@ -25,8 +25,10 @@ from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
 from ohwb_engage.database import begin_write, utcnow
 from ohwb_engage.extensions import db
-from ohwb_engage.feedback.corpus import corpus_count
+from ohwb_engage.feedback.corpus import corpus_count, corpus_overview
+from ohwb_engage.feedback.models import Response
 from ohwb_engage.feedback.services import CorpusFilters, corpus
+from ohwb_engage.template_helpers import london_date
 from ohwb_engage.themes.engine import ThemeDiscoverer, redact
 from ohwb_engage.themes.engine.results import DiscoveryResult
 from ohwb_engage.themes.models import (
@@ -42,6 +44,7 @@ from ohwb_engage.themes.models import (
     ThemeMember,
     ThemeRun,
 )
+from ohwb_engage.workshops.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,28 @@ def filters_from_dict(data: dict[str, Any]) -> CorpusFilters:
         elif key in CorpusFilters.__dataclass_fields__:
             values[key] = tuple(value or ())
     return CorpusFilters(**values)
+
+
+def event_choices() -> list[tuple[int, str]]:
+    """Events that have responses, newest first: the only ones worth offering as a filter."""
+    rows = db.session.execute(
+        select(Event.id, Event.title, Event.starts_at)
+        .where(Event.id.in_(select(Response.event_id).where(Response.event_id.is_not(None))))
+        .order_by(Event.starts_at.desc())
+        .limit(300)
+    ).all()
+    return [(row.id, f"{row.title} ({london_date(row.starts_at)})") for row in rows]
+
+
+def question_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(questionnaires, questions) that hold free-text answers, from the corpus overview."""
+    sources = corpus_overview()
+    questionnaires = dict.fromkeys(
+        (s.questionnaire_id, s.questionnaire + (f" (version {s.version})" if s.version > 1 else ""))
+        for s in sources
+    )
+    questions = [(s.question_id, f"{s.questionnaire}: {s.question}") for s in sources]
+    return list(questionnaires), questions
 
 
 def count_answers(filters: CorpusFilters) -> int:
