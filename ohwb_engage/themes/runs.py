@@ -172,11 +172,14 @@ def _enqueue(run_id: int) -> None:
         db.session.commit()
 
 
-def start_run(filters: CorpusFilters, settings: RunSettings, *, actor: User) -> int:
+def start_run(
+    filters: CorpusFilters, settings: RunSettings, *, actor: User, run_now: bool = False
+) -> int:
     """Record a queued discovery over ``filters`` and hand it to the job runner; its id back.
 
     Refuses (nothing saved) an invalid setting, an empty corpus, or one too small to find
     themes in: the count is the database's, taken now; the job snapshots the answers.
+    ``run_now`` executes it in this thread instead (the demo seeder and commands).
     """
     settings.check()
     size = count_answers(filters)
@@ -203,7 +206,10 @@ def start_run(filters: CorpusFilters, settings: RunSettings, *, actor: User) -> 
            n_themes=settings.n_themes or "auto")  # fmt: skip
     run_id = run.id
     db.session.commit()
-    _enqueue(run_id)
+    if run_now:
+        execute_run(run_id)
+    else:
+        _enqueue(run_id)
     return run_id
 
 
@@ -625,6 +631,20 @@ def create_framework(run_id: int, *, name: str, actor: User) -> int:
     framework_id = framework.id
     db.session.commit()
     return framework_id
+
+
+def forget_deleted_answers() -> int:
+    """Blank the snapshot text of answers that no longer exist (erased or past retention).
+
+    Run snapshots copy answer text; when an answer is deleted its ``answer_id`` becomes
+    NULL, and this removes the copy too. Only flushes: the privacy use case commits.
+    """
+    return db.session.execute(
+        update(RunItem)
+        .where(RunItem.answer_id.is_(None), RunItem.text != "")
+        .values(text="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def run_counts() -> dict[str, int]:

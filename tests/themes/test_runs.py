@@ -241,3 +241,31 @@ def test_filters_round_trip_through_json() -> None:
         sources=("imported",), kinds=("kloe",),
     )  # fmt: skip
     assert runs.filters_from_dict(runs.filters_to_dict(filters)) == filters
+
+
+def test_purged_answers_leave_no_copy_in_run_snapshots(app: Flask) -> None:
+    from datetime import timedelta
+
+    from ohwb_engage.database import utcnow
+    from ohwb_engage.privacy.services import purge_expired
+
+    make_corpus(app, 20)
+    run_id = _start(app)
+    with app.app_context():
+        purge_expired(now=utcnow() + timedelta(days=3650))
+    with app.app_context():
+        items = db.session.execute(select(RunItem).where(RunItem.run_id == run_id)).scalars()
+        assert {(i.answer_id, i.text) for i in items} == {(None, "")}
+        assert db.session.get(ThemeRun, run_id).corpus_size == 20  # the record stays
+
+
+def test_the_demo_leaves_a_framework_ready_to_review(app: Flask, runner) -> None:
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Themes: run" in result.output and "ready to review" in result.output
+    with app.app_context():
+        framework = db.session.execute(select(Framework)).scalar_one()
+        assert len(framework.themes) >= 6
+        assert all(t.member_count > 0 and t.terms for t in framework.themes)
+        run = db.session.execute(select(ThemeRun)).scalar_one()
+        assert run.status == "succeeded" and run.config["settings"]["seed"] == 2025
