@@ -80,6 +80,7 @@ def run_detail(run_id: int) -> str:
         "themes/runs/detail.html",
         run=run,
         active=run.status in ACTIVE,
+        stale=runs.is_stale(run),
         refresh=REFRESH_SECONDS,
         frameworks=runs.frameworks_from(run.id),
     )

@@ -15,10 +15,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 
 from ohwb_engage import jobs
 from ohwb_engage.accounts.models import User
@@ -53,6 +53,9 @@ JOB = "ohwb_engage.themes.runs:execute_run"
 MIN_ANSWERS = 10
 MAX_THEMES = 70  # the engine's own ceiling
 MAX_SEED = 2**31 - 1
+# A queued or running run this old has lost its worker (RQ's job timeout is an hour too):
+# it may be retried, and the old attempt, if it ever wakes, is fenced off by its number.
+STALE_AFTER = timedelta(hours=1)
 UNEXPECTED = (
     "The run stopped because of an unexpected problem. Retry it; if it fails again, "
     "tell the service administrator (quote run {run_id})."
@@ -81,6 +84,10 @@ class RunNotFinished(RunError):
 
 class RunFailed(RunError):
     """Raised inside a job: the reason people see on the run page."""
+
+
+class Superseded(Exception):
+    """This attempt was given up on (retried as stale) while it ran: it must not write."""
 
 
 @dataclass(frozen=True)
@@ -213,12 +220,30 @@ def start_run(
     return run_id
 
 
+def _stale_condition():
+    cutoff = utcnow() - STALE_AFTER
+    return and_(
+        ThemeRun.status.in_((RunStatus.QUEUED.value, RunStatus.RUNNING.value)),
+        func.coalesce(ThemeRun.started_at, ThemeRun.created_at) < cutoff,
+    )
+
+
+def is_stale(run: ThemeRun) -> bool:
+    """Queued or running for over an hour: its worker has most likely gone."""
+    if run.status not in (RunStatus.QUEUED.value, RunStatus.RUNNING.value):
+        return False
+    return (run.started_at or run.created_at) < utcnow() - STALE_AFTER
+
+
 def retry_run(run_id: int, *, actor: User) -> None:
-    """Queue a failed run again, on the snapshot it already took (if it got that far)."""
+    """Queue a failed (or stale) run again, on the snapshot it already took, if any."""
     begin_write()
     changed = db.session.execute(
         update(ThemeRun)
-        .where(ThemeRun.id == run_id, ThemeRun.status == RunStatus.FAILED.value)
+        .where(
+            ThemeRun.id == run_id,
+            or_(ThemeRun.status == RunStatus.FAILED.value, _stale_condition()),
+        )
         .values(
             status=RunStatus.QUEUED.value,
             progress=0.0,
@@ -229,7 +254,9 @@ def retry_run(run_id: int, *, actor: User) -> None:
     ).rowcount
     if not changed:
         db.session.rollback()
-        raise RunNotRetryable("Only a failed run can be retried; this one is not failed.")
+        raise RunNotRetryable(
+            "Only a failed run, or one stuck for over an hour, can be retried; this one is not."
+        )
     record("themes.run_retried", target_type="theme_runs", target_id=run_id, actor=actor)
     db.session.commit()
     _enqueue(run_id)
@@ -279,6 +306,7 @@ class ProgressWriter:
     def __init__(
         self,
         run_id: int,
+        attempt: int,
         *,
         low: float = 0.05,
         high: float = 0.9,
@@ -286,7 +314,7 @@ class ProgressWriter:
         step: float = 0.02,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.run_id = run_id
+        self.run_id, self.attempt = run_id, attempt
         self.low, self.high = low, high
         self.interval, self.step = interval, step
         self.clock = clock
@@ -305,17 +333,31 @@ class ProgressWriter:
 
     def write(self, value: float, message: str) -> None:
         self.last_value, self.last_time = value, self.clock()
-        db.session.execute(
+        written = db.session.execute(
             update(ThemeRun)
-            .where(ThemeRun.id == self.run_id)
+            .where(*_mine(self.run_id, self.attempt))
             .values(progress=value, progress_message=message[:200])
-        )
+        ).rowcount
         db.session.commit()
+        if not written:  # stop the engine: another attempt owns the run now
+            raise Superseded(self.run_id)
         self.writes += 1
 
 
-def _claim(run_id: int) -> bool:
-    """Queued -> running, once: a job delivered twice (RQ retries, a double click) runs once."""
+def _mine(run_id: int, attempt: int) -> tuple[Any, ...]:
+    """The run, still running this attempt: every write of a job is fenced by it."""
+    return (
+        ThemeRun.id == run_id,
+        ThemeRun.attempts == attempt,
+        ThemeRun.status == RunStatus.RUNNING.value,
+    )
+
+
+def _claim(run_id: int) -> int | None:
+    """Queued -> running, once: a job delivered twice (RQ retries, a double click) runs once.
+
+    Returns this attempt's number, or None when the run was not waiting for a worker.
+    """
     claimed = db.session.execute(
         update(ThemeRun)
         .where(ThemeRun.id == run_id, ThemeRun.status == RunStatus.QUEUED.value)
@@ -327,8 +369,11 @@ def _claim(run_id: int) -> bool:
             progress_message="Taking a snapshot of the answers",
         )
     ).rowcount
+    attempt = db.session.execute(
+        select(ThemeRun.attempts).where(ThemeRun.id == run_id)
+    ).scalar_one_or_none()
     db.session.commit()
-    return bool(claimed)
+    return attempt if claimed else None
 
 
 def _snapshot(run: ThemeRun) -> None:
@@ -357,8 +402,27 @@ def _snapshot(run: ThemeRun) -> None:
     db.session.commit()
 
 
-def _store(run_id: int, result: DiscoveryResult, total: int) -> None:
+def _store(run_id: int, attempt: int, result: DiscoveryResult, total: int) -> None:
     """Per-answer decisions, the proposed themes and the summary, in one transaction."""
+    finished = db.session.execute(
+        update(ThemeRun)
+        .where(*_mine(run_id, attempt))
+        .values(
+            status=RunStatus.SUCCEEDED.value,
+            progress=1.0,
+            progress_message=f"Finished: {len(result.themes)} themes in {total} answers",
+            summary={
+                "n_themes": len(result.themes),
+                "counts": dict(result.counts),
+                "stability": result.stability,
+                "engine_config": result.config,
+                "timings": dict(result.timings),
+            },
+            finished_at=utcnow(),
+        )
+    ).rowcount
+    if not finished:
+        raise Superseded(run_id)
     db.session.execute(
         update(RunItem),
         [
@@ -381,31 +445,14 @@ def _store(run_id: int, result: DiscoveryResult, total: int) -> None:
                 for t in result.themes
             ],
         )  # fmt: skip
-    db.session.execute(
-        update(ThemeRun)
-        .where(ThemeRun.id == run_id)
-        .values(
-            status=RunStatus.SUCCEEDED.value,
-            progress=1.0,
-            progress_message=f"Finished: {len(result.themes)} themes in {total} answers",
-            summary={
-                "n_themes": len(result.themes),
-                "counts": dict(result.counts),
-                "stability": result.stability,
-                "engine_config": result.config,
-                "timings": dict(result.timings),
-            },
-            finished_at=utcnow(),
-        )
-    )
     db.session.commit()
 
 
-def _fail(run_id: int, message: str) -> None:
+def _fail(run_id: int, attempt: int, message: str) -> None:
     db.session.rollback()
     db.session.execute(
         update(ThemeRun)
-        .where(ThemeRun.id == run_id)
+        .where(*_mine(run_id, attempt))
         .values(status=RunStatus.FAILED.value, error=message, finished_at=utcnow())
     )
     db.session.commit()
@@ -417,7 +464,8 @@ def execute_run(run_id: int) -> str:
     Never raises for a run's own failure: the reason is on the run row for the page, and
     the traceback in the log (which holds no answer text).
     """
-    if not _claim(run_id):
+    attempt = _claim(run_id)
+    if attempt is None:
         return "skipped"
     try:
         run = db.session.get(ThemeRun, run_id)
@@ -431,7 +479,7 @@ def execute_run(run_id: int) -> str:
         )
         params = dict(run.config["engine"])
         db.session.commit()  # no transaction held open while the engine works
-        progress = ProgressWriter(run_id)
+        progress = ProgressWriter(run_id, attempt)
         progress.write(0.05, "Starting the engine")
         result = ThemeDiscoverer(**params).fit(texts, progress=progress).result_
         if not result.themes:
@@ -442,13 +490,17 @@ def execute_run(run_id: int) -> str:
                 "Start a new run with a larger selection."
             )
         progress.write(0.9, "Saving the themes")
-        _store(run_id, result, len(texts))
+        _store(run_id, attempt, result, len(texts))
+    except Superseded:
+        db.session.rollback()
+        log.warning("theme run %s attempt %s was superseded by a retry", run_id, attempt)
+        return "superseded"
     except RunFailed as exc:
-        _fail(run_id, str(exc))
+        _fail(run_id, attempt, str(exc))
         return RunStatus.FAILED.value
     except Exception:
         log.exception("theme run %s failed", run_id)
-        _fail(run_id, UNEXPECTED.format(run_id=run_id))
+        _fail(run_id, attempt, UNEXPECTED.format(run_id=run_id))
         return RunStatus.FAILED.value
     return RunStatus.SUCCEEDED.value
 

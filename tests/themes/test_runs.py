@@ -168,12 +168,12 @@ def test_a_job_delivered_twice_runs_once(app: Flask) -> None:
 def test_progress_is_throttled(app: Flask) -> None:
     analyst = make_staff(app, "analyst")
     with app.app_context():
-        run = ThemeRun(config={}, created_by_id=analyst)
+        run = ThemeRun(config={}, created_by_id=analyst, status="running", attempts=1)
         db.session.add(run)
         db.session.commit()
         run_id = run.id
         now = [0.0]
-        writer = runs.ProgressWriter(run_id, low=0.0, high=1.0, clock=lambda: now[0])
+        writer = runs.ProgressWriter(run_id, 1, low=0.0, high=1.0, clock=lambda: now[0])
         for n in range(1, 1001):  # a thousand callbacks in 0.1 s, 0.1% apart
             now[0] = n / 10_000
             writer(n / 1000, f"step {n}")
@@ -269,3 +269,38 @@ def test_the_demo_leaves_a_framework_ready_to_review(app: Flask, runner) -> None
         assert all(t.member_count > 0 and t.terms for t in framework.themes)
         run = db.session.execute(select(ThemeRun)).scalar_one()
         assert run.status == "succeeded" and run.config["settings"]["seed"] == 2025
+
+
+def test_a_stale_run_can_be_retried_and_its_old_attempt_is_fenced_off(app: Flask) -> None:
+    from datetime import timedelta
+
+    from ohwb_engage.database import utcnow
+
+    make_corpus(app, 30)
+    analyst = make_staff(app, "analyst")
+    with app.app_context():
+        actor = db.session.get(User, analyst)
+        # A worker that died an hour and a half ago, half way through.
+        stuck = ThemeRun(
+            config={"engine": SETTINGS.engine_params()},
+            corpus_filters=runs.filters_to_dict(CorpusFilters()),
+            status="running",
+            attempts=1,
+            started_at=utcnow() - timedelta(minutes=90),
+        )
+        fresh = ThemeRun(config={}, status="running", attempts=1, started_at=utcnow())
+        db.session.add_all([stuck, fresh])
+        db.session.commit()
+        stuck_id, fresh_id = stuck.id, fresh.id
+        assert runs.is_stale(stuck) and not runs.is_stale(fresh)
+        with pytest.raises(runs.RunNotRetryable):
+            runs.retry_run(fresh_id, actor=actor)
+        runs.retry_run(stuck_id, actor=actor)
+    retried = _run(app, stuck_id)
+    assert (retried.status, retried.attempts) == ("succeeded", 2)
+    with app.app_context():
+        # The first attempt wakes up: it may not write a thing.
+        late = runs.ProgressWriter(stuck_id, 1)
+        with pytest.raises(runs.Superseded):
+            late(0.5, "still here")
+    assert _run(app, stuck_id).progress == 1.0
