@@ -60,6 +60,12 @@ STAFF_LINKS: list[StaffLink] = [
         in_header=False,
     ),
     StaffLink(
+        "Themes",
+        "themes.run_list",
+        ("admin", "analyst"),
+        "Find themes in the free-text answers, follow each run, and turn one into a framework.",
+    ),
+    StaffLink(
         "Data subject requests",
         "privacy.index",
         ADMIN,

@@ -109,3 +109,11 @@ def test_each_role_gets_exactly_its_pages(app: Flask, role: str) -> None:
             assert not (response.location or "").startswith("/login"), (role, method, url)
         else:
             assert response.status_code == 403, (role, method, url, response.status_code)
+
+
+def test_theme_runs_are_for_analysts_and_admins_only(url_map_app: Flask) -> None:
+    """Runs show raw answers: facilitators get 403 (checked above for every role)."""
+    runs = {rule.rule: access for rule, access in _staff_rules(url_map_app)
+            if rule.rule.startswith("/themes/runs")}  # fmt: skip
+    assert len(runs) >= 7, runs
+    assert set(runs.values()) == {frozenset({"admin", "analyst"})}

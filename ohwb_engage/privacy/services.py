@@ -31,6 +31,7 @@ from ohwb_engage.feedback.results import csv_text
 from ohwb_engage.feedback.services import ERASED_DOMAIN
 from ohwb_engage.mail.models import MessageStatus, OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.themes.runs import forget_deleted_answers
 from ohwb_engage.workshops.models import Event, Registration
 
 ERASED_MARK = "[erased on request]"
@@ -290,6 +291,7 @@ def erase(email: str, *, actor: User) -> Holdings:
             message.last_error = "Not sent: erased on request"
     held = Holdings(len(registrations), len(invitations), len(responses), len(outbox))
     db.session.flush()
+    forget_deleted_answers()  # theme runs' copies of the erased answers
     _audit("privacy.erase", email, actor, **asdict(held))
     db.session.commit()
     return held
@@ -345,6 +347,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
             .values(text_original=None)
             .execution_options(synchronize_session=False)
         ).rowcount
+        forget_deleted_answers()
         db.session.commit()
     uploads = cleanup_stale_uploads(now)
     report = PurgeReport(responses, invitations, originals, uploads)
