@@ -43,6 +43,12 @@ STAFF_LINKS: list[StaffLink] = [
         "Breakfast Club series and Community of Practice cohorts with member organisations.",
         in_header=False,
     ),
+    StaffLink(
+        "Themes",
+        "themes.frameworks",
+        ("admin", "analyst"),
+        "Review theme frameworks: evidence, merge, split, code, map all, history and exports.",
+    ),
     StaffLink("Staff", "accounts.staff_list", ADMIN, "Invite staff, change roles, deactivate."),
     StaffLink("Outbox", "mail.index", ADMIN, "Every e-mail the service has sent or will send."),
     StaffLink("Audit log", "audit.index", ADMIN, "Who changed what, and when."),
