@@ -88,7 +88,7 @@ class ItemForm(VersionedForm):
         "Part of",
         description="Put the item under a broader recommendation, or leave it at the top level.",
         coerce=_optional_int,
-        validate_choice=True,
+        validate_choice=False,  # the service says why a parent is refused (a cycle, say)
     )
     horizon = RadioField(
         "Horizon",
