@@ -72,6 +72,12 @@ STAFF_LINKS: list[StaffLink] = [
         "Find themes in the free-text answers, follow each run, and turn one into a framework.",
     ),
     StaffLink(
+        "Roadmaps",
+        "roadmap.programmes",
+        ("admin", "analyst"),
+        "Programmes' roadmaps traced to the themes, and their public 'You said, we did' pages.",
+    ),
+    StaffLink(
         "Data subject requests",
         "privacy.index",
         ADMIN,
