@@ -70,15 +70,18 @@ class Horizon:
 class QuestionnaireFigures:
     title: str
     kind: str
-    submitted: int
+    submitted: int  # every submitted response: open link, personal links, imported notes
     invited: int | None = None  # personal links sent, where the questionnaire used them
+    invited_responded: int | None = None  # of those, how many answered
     attended: int | None = None  # people marked as attended at its event, if any
 
     @property
     def response_rate(self) -> float | None:
-        """Submitted responses over the people asked: invited, else attended, else unknown."""
-        base = self.invited or self.attended
-        return self.submitted / base if base else None
+        """Of the people asked, how many answered: invited first, else attended, else unknown."""
+        if self.invited:
+            answered = self.submitted if self.invited_responded is None else self.invited_responded
+            return answered / self.invited
+        return self.submitted / self.attended if self.attended else None
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,9 @@ def sample(version: int = 2) -> d.StrategyDocument:
             answers_in_themes=90,
             not_relevant=4,
             questionnaires=(
-                d.QuestionnaireFigures("KLOE survey", "KLOE", submitted=30, invited=60),
+                d.QuestionnaireFigures(
+                    "KLOE survey", "KLOE", submitted=34, invited=60, invited_responded=30
+                ),
                 d.QuestionnaireFigures("Session evaluation", "Evaluation", 12, attended=16),
                 d.QuestionnaireFigures("Open consultation", "Open", 8),
             ),
@@ -137,7 +139,7 @@ def test_markdown_has_sections_tables_and_escapes_text() -> None:
     assert "> Physio waits are too long \\| really (OH lead)" in text
     assert "> More \\*physio\\*" in text
     assert "- **Fast-track physiotherapy** (0-12 months; In progress; 40% done" in text
-    assert "| KLOE survey | KLOE | 30 | 50% of 60 invited |" in text
+    assert "| KLOE survey | KLOE | 34 | 50% of 60 invited |" in text
     assert "| random\\_state | 0 |" in text
 
 
@@ -150,7 +152,7 @@ def test_printable_page_has_every_section_and_print_css(app: Flask) -> None:
     with app.test_request_context():
         html = d.to_html(sample())
     assert 'href="/static/css/strategy.css"' in html
-    assert html.count('class="app-strategy__section"') == 4  # two themes, timeline, methods
+    assert html.count('class="app-strategy__section"') == 5  # introduction, two themes, timeline, methods
     assert "MSK and physio" in html and "Line managers" in html
     assert (
         '<th class="nhsuk-table__header" scope="row">Answers</th>'
