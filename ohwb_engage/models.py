@@ -13,6 +13,13 @@ from ohwb_engage.feedback.models import (
 )
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.roadmap.models import (
+    Programme,
+    ProgrammeNotice,
+    Reference,
+    RoadmapItem,
+    RoadmapItemTheme,
+)
 from ohwb_engage.themes.models import (
     Framework,
     FrameworkAnswer,
@@ -50,11 +57,16 @@ __all__ = [
     "Invitation",
     "InviteCode",
     "OutboxMessage",
+    "Programme",
+    "ProgrammeNotice",
     "Question",
     "Questionnaire",
+    "Reference",
     "Registration",
     "ReminderDelivery",
     "Response",
+    "RoadmapItem",
+    "RoadmapItemTheme",
     "Role",
     "RunItem",
     "RunTheme",
