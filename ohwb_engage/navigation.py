@@ -43,6 +43,13 @@ STAFF_LINKS: list[StaffLink] = [
         "Breakfast Club series and Community of Practice cohorts with member organisations.",
         in_header=False,
     ),
+    StaffLink(
+        "Draft strategy",
+        "roadmap.strategy_index",
+        ("admin", "analyst"),
+        "Assemble, publish and export the draft strategy; invite reviewers, resolve comments.",
+        in_header=False,
+    ),
     StaffLink("Staff", "accounts.staff_list", ADMIN, "Invite staff, change roles, deactivate."),
     StaffLink("Outbox", "mail.index", ADMIN, "Every e-mail the service has sent or will send."),
     StaffLink("Audit log", "audit.index", ADMIN, "Who changed what, and when."),
