@@ -152,7 +152,9 @@ def test_printable_page_has_every_section_and_print_css(app: Flask) -> None:
     with app.test_request_context():
         html = d.to_html(sample())
     assert 'href="/static/css/strategy.css"' in html
-    assert html.count('class="app-strategy__section"') == 5  # introduction, two themes, timeline, methods
+    assert (
+        html.count('class="app-strategy__section"') == 5
+    )  # introduction, two themes, timeline, methods
     assert "MSK and physio" in html and "Line managers" in html
     assert (
         '<th class="nhsuk-table__header" scope="row">Answers</th>'
