@@ -22,7 +22,8 @@ from tests.smtp import SMTPServer
 def _signed_in(app: Flask, role: str = "analyst") -> FlaskClient:
     make_staff(app, role, email=f"{role}-strategy@example.org")
     client = app.test_client()
-    assert login(client, f"{role}-strategy@example.org", PASSWORD).status_code == 302
+    response = login(client, f"{role}-strategy@example.org", PASSWORD)
+    assert response.status_code == 302, text_of(response)
     return client
 
 
