@@ -220,6 +220,14 @@ def _corpus_answer_ids(framework_id: int):
     return select(FrameworkAnswer.answer_id).where(FrameworkAnswer.framework_id == framework_id)
 
 
+def _attended(event_id: int) -> int:
+    return db.session.execute(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event_id, Registration.attended_at.is_not(None)
+        )
+    ).scalar_one()
+
+
 def _questionnaire_figures(framework_id: int) -> tuple[docs.QuestionnaireFigures, ...]:
     questionnaires = db.session.execute(
         select(Questionnaire)
@@ -237,12 +245,7 @@ def _questionnaire_figures(framework_id: int) -> tuple[docs.QuestionnaireFigures
         rate = response_rate(questionnaire)
         attended = None
         if not rate.invited and questionnaire.event_id is not None:
-            attended = db.session.execute(
-                select(func.count(Registration.id)).where(
-                    Registration.event_id == questionnaire.event_id,
-                    Registration.attended_at.is_not(None),
-                )
-            ).scalar_one()
+            attended = _attended(questionnaire.event_id)
         try:
             kind = QuestionnaireKind(questionnaire.kind).label
         except ValueError:
@@ -272,14 +275,10 @@ def _event_figures(framework_id: int) -> tuple[docs.EventFigures, ...]:
         )
         .order_by(Event.starts_at, Event.id)
     ).scalars()
-    result = []
-    for event in events:
-        attended = db.session.execute(
-            select(func.count(Registration.id)).where(
-                Registration.event_id == event.id, Registration.attended_at.is_not(None)
-            )
-        ).scalar_one()
-        result.append(docs.EventFigures(event.title, london_date(event.starts_at), attended))
+    result = [
+        docs.EventFigures(event.title, london_date(event.starts_at), _attended(event.id))
+        for event in events
+    ]
     return tuple(result)
 
 
