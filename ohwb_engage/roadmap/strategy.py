@@ -666,6 +666,65 @@ def reviewer_from_token(token: str) -> Reviewer:
     return reviewer
 
 
+def _reviewers_by_email(email: str) -> list[Reviewer]:
+    return list(
+        db.session.execute(
+            select(Reviewer).where(Reviewer.email == email.strip().lower()).order_by(Reviewer.id)
+        ).scalars()
+    )
+
+
+def count_reviewer_records(email: str) -> int:
+    """For data subject requests: how many programmes invited this address to review."""
+    return len(_reviewers_by_email(email))
+
+
+def reviewer_records(email: str) -> list[dict[str, Any]]:
+    """For data subject requests: each invitation to review, with the comments made."""
+    records = []
+    for reviewer in _reviewers_by_email(email):
+        comments = db.session.execute(
+            select(ReviewComment, StrategyVersion.number)
+            .join(StrategyVersion, StrategyVersion.id == ReviewComment.version_id)
+            .where(ReviewComment.reviewer_id == reviewer.id)
+            .order_by(ReviewComment.id)
+        ).all()
+        records.append(
+            {
+                "id": reviewer.id,
+                "programme": db.session.get_one(Programme, reviewer.programme_id).title,
+                "name": reviewer.name,
+                "email": reviewer.email,
+                "role": reviewer.role_label,
+                "invited_at": reviewer.invited_at.isoformat(),
+                "revoked_at": reviewer.revoked_at.isoformat() if reviewer.revoked_at else None,
+                "comments": [
+                    {"version": number, "section": c.section_key, "comment": c.body}
+                    for c, number in comments
+                ],
+            }
+        )
+    return records
+
+
+def erase_reviewer_records(email: str, *, erased_domain: str, mark: str) -> int:
+    """Anonymise reviewers with this address: their links stop, their words are blanked,
+    the team's resolution notes stay. Only flushes: the privacy service commits."""
+    reviewers = _reviewers_by_email(email)
+    for reviewer in reviewers:
+        reviewer.name = "Erased"
+        reviewer.email = f"erased-{reviewer.id}@{erased_domain}"
+        reviewer.revoked_at = reviewer.revoked_at or utcnow()
+        reviewer.link_generation += 1
+        db.session.execute(
+            update(ReviewComment)
+            .where(ReviewComment.reviewer_id == reviewer.id)
+            .values(author_label="A reviewer (erased)", body=mark)
+        )
+    db.session.flush()
+    return len(reviewers)
+
+
 # --- comments ---------------------------------------------------------------------------------
 
 

@@ -211,3 +211,29 @@ def test_themes_not_in_the_framework_never_become_sections(app: Flask) -> None:
         ).all()
     document = _draft(app, world["programme"])
     assert len(document.sections) == 2
+
+
+def test_data_subject_requests_cover_reviewers(app: Flask) -> None:
+    from ohwb_engage.privacy import services as privacy
+
+    world = make_strategy_world(app)
+    reviewer_id, token = _invite(app, world, email="reviewer@example.org")
+    admin = make_staff(app, "admin")
+    with app.app_context():
+        version = strategy.latest_published(world["programme"])
+        comment = strategy.add_comment(
+            version.id, "methods", "Say how you coded.", reviewer_id=reviewer_id
+        )
+        comment_id = comment.id
+        strategy.resolve_comment(comment_id, "Coding described.", actor=_user(admin))
+        held = privacy.collect("Reviewer@Example.org")["strategy_reviewers"]
+        assert [(r["name"], [c["comment"] for c in r["comments"]]) for r in held] == [
+            ("Dr Ada Shah", ["Say how you coded."])
+        ]
+        assert privacy.erase("reviewer@example.org", actor=_user(admin)).reviewers == 1
+    with app.app_context():
+        with pytest.raises(strategy.ReviewLinkError):
+            strategy.reviewer_from_token(token)
+        kept = db.session.get(ReviewComment, comment_id)
+        assert kept.body == privacy.ERASED_MARK and kept.resolution_note == "Coding described."
+        assert privacy.collect("reviewer@example.org")["strategy_reviewers"] == []

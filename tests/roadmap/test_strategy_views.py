@@ -230,3 +230,18 @@ def test_the_draft_page_follows_a_live_change(app: Flask) -> None:
         db.session.commit()
     markdown = client.get(f"{page}/draft.md").get_data(as_text=True)
     assert "| Answers | 4 |" in markdown
+
+
+def test_strategy_pages_are_for_analysts_and_admins_and_only_the_review_page_is_public(
+    app: Flask,
+) -> None:
+    from ohwb_engage.accounts.access import PUBLIC
+
+    access = {
+        rule.endpoint: app.view_functions[rule.endpoint].access
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("roadmap.") and "strategy" in rule.endpoint
+    }
+    assert access.pop("roadmap.review_strategy") == PUBLIC
+    assert len(access) == 11
+    assert set(access.values()) == {frozenset({"admin", "analyst"})}
