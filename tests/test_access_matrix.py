@@ -111,6 +111,14 @@ def test_each_role_gets_exactly_its_pages(app: Flask, role: str) -> None:
             assert response.status_code == 403, (role, method, url, response.status_code)
 
 
+def test_theme_runs_are_for_analysts_and_admins_only(url_map_app: Flask) -> None:
+    """Runs show raw answers: facilitators get 403 (checked above for every role)."""
+    runs = {rule.rule: access for rule, access in _staff_rules(url_map_app)
+            if rule.rule.startswith("/themes/runs")}  # fmt: skip
+    assert len(runs) >= 7, runs
+    assert set(runs.values()) == {frozenset({"admin", "analyst"})}
+
+
 # The review workspace shows raw responses: analysts and admins only. Facilitators get one
 # page of counts (no answer text) for events they facilitate, checked per event in
 # tests/themes/test_review.py; reviewers and the public get nothing.

@@ -1,15 +1,15 @@
 """Review workspace: relevant answers of a framework counted from an index alone.
 
-Revision ID: 0007
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 15:55:00.000000
 
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
