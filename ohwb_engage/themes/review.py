@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, delete, false, func, select, update
+from sqlalchemy import Select, and_, delete, false, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ohwb_engage.accounts.models import User
@@ -269,11 +269,14 @@ def changes(framework_id: int) -> list[FrameworkChange]:
 
 
 def runs_of(framework_id: int) -> list[ThemeRun]:
-    """The engine runs behind a framework (discover, split, map), newest first."""
+    """The engine runs behind a framework (the one it came from, splits, maps), newest first."""
+    sources = select(Theme.source_run_id).where(
+        Theme.framework_id == framework_id, Theme.source_run_id.is_not(None)
+    )
     return list(
         db.session.execute(
             select(ThemeRun)
-            .where(ThemeRun.framework_id == framework_id)
+            .where(or_(ThemeRun.framework_id == framework_id, ThemeRun.id.in_(sources)))
             .order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
         ).scalars()
     )
