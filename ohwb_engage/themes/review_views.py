@@ -174,6 +174,8 @@ def theme_priority(framework_id: int, theme_id: int, state: str) -> WerkzeugResp
     found = _theme(framework_id, theme_id)
     if ConfirmForm().validate_on_submit():
         _apply(review.set_priority, framework_id, found.id, state == "on", actor=acting_user())
+    else:
+        flash("The page had expired, so nothing was changed: please try again.", "error")
     return redirect(url_for("themes.theme", framework_id=framework_id, theme_id=found.id))
 
 
@@ -280,6 +282,8 @@ def map_status(framework_id: int) -> str | WerkzeugResponse:
     if request.method == "POST":
         if form.validate_on_submit():
             _apply(review_map.start_map, fw.id, actor=acting_user())
+        else:
+            flash("The page had expired, so nothing was started: please try again.", "error")
         return redirect(url_for("themes.map_status", framework_id=fw.id))
     run = review_map.latest_map(fw.id)
     to_code = review_map.least_certain(fw.id, (run.summary or {}).get("to_code", [])) if run else []
