@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, false, func, insert, literal, or_, select, update
 
 from ohwb_engage import jobs
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
-from ohwb_engage.database import begin_write, utcnow
+from ohwb_engage.database import UTCDateTime, begin_write, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.corpus import corpus_count, corpus_overview
 from ohwb_engage.feedback.models import Response
@@ -594,9 +594,10 @@ def frameworks_from(run_id: int) -> list[Framework]:
 def create_framework(run_id: int, *, name: str, actor: User) -> int:
     """Turn a finished run into a reviewable framework (version 1); its id back.
 
-    Bulk inserts (lists of dicts, executemany) for the members and the answers, so a run
-    over 100,000 answers takes seconds, not minutes. Answers erased since the run are left
-    out; everything is one transaction.
+    The answers and the members are copied inside the database (``INSERT ... SELECT`` from
+    the run's snapshot), and the themes' counts are a ``GROUP BY``: no answer row travels
+    to Python, so 100,000 answers take seconds and fit in a web request. Answers erased
+    since the run are left out. Everything is one transaction.
     """
     run = db.session.get(ThemeRun, run_id)
     if run is None or run.status != RunStatus.SUCCEEDED.value:
@@ -604,13 +605,7 @@ def create_framework(run_id: int, *, name: str, actor: User) -> int:
     name = name.strip()
     if not name:
         raise InvalidSettings("Enter a name for the framework.")
-    items = db.session.execute(
-        select(
-            RunItem.position, RunItem.answer_id, RunItem.theme_index, RunItem.status,
-            RunItem.confidence, RunItem.sentiment,
-        ).where(RunItem.run_id == run_id, RunItem.answer_id.is_not(None))
-    ).all()  # fmt: skip
-    answer_at = {item.position: item.answer_id for item in items}
+    begin_write()
     framework = Framework(
         name=name[:200],
         description=f"Created from theme run {run_id}.",
@@ -620,58 +615,76 @@ def create_framework(run_id: int, *, name: str, actor: User) -> int:
     )
     db.session.add(framework)
     db.session.flush()
-    members: dict[int, list[Any]] = {}
-    for item in items:
-        if item.theme_index >= 0:
-            members.setdefault(item.theme_index, []).append(item)
+    kept = and_(RunItem.run_id == run_id, RunItem.answer_id.is_not(None))
+    totals = {
+        index: (count, total or 0.0)
+        for index, count, total in db.session.execute(
+            select(RunItem.theme_index, func.count(), func.sum(RunItem.sentiment))
+            .where(kept, RunItem.theme_index >= 0)
+            .group_by(RunItem.theme_index)
+        ).all()
+    }
+    run_themes = list(
+        db.session.execute(
+            select(RunTheme).where(RunTheme.run_id == run_id).order_by(RunTheme.index)
+        ).scalars()
+    )
+    quoted = {p for t in run_themes for p in t.quote_positions}
+    answer_at = dict(
+        db.session.execute(
+            select(RunItem.position, RunItem.answer_id).where(kept, RunItem.position.in_(quoted))
+        ).all()
+    ) if quoted else {}  # fmt: skip
     theme_ids: dict[int, int] = {}
     snapshot = []
-    run_themes = db.session.execute(
-        select(RunTheme).where(RunTheme.run_id == run_id).order_by(RunTheme.index)
-    ).scalars()
     for position, run_theme in enumerate(run_themes):
-        in_theme = members.get(run_theme.index, [])
+        count, total = totals.get(run_theme.index, (0, 0.0))
         theme = Theme(
             framework_id=framework.id,
             name=run_theme.label[:200],
             position=position,
             terms=list(run_theme.terms),
             quote_answer_ids=[answer_at[p] for p in run_theme.quote_positions if p in answer_at],
-            member_count=len(in_theme),
-            sentiment_sum=round(sum(item.sentiment for item in in_theme), 4),
+            member_count=count,
+            sentiment_sum=round(float(total), 4),
             source_run_id=run_id,
         )
         db.session.add(theme)
         db.session.flush()
         theme_ids[run_theme.index] = theme.id
         snapshot.append({"id": theme.id, "name": theme.name, "description": "",
-                         "size": len(in_theme), "priority": False})  # fmt: skip
-    if items:
+                         "size": count, "priority": False})  # fmt: skip
+    answers = db.session.execute(
+        insert(FrameworkAnswer).from_select(
+            ["framework_id", "answer_id", "sentiment", "status", "not_relevant"],
+            select(literal(framework.id), RunItem.answer_id, RunItem.sentiment, RunItem.status,
+                   false()).where(kept),
+        )
+    ).rowcount  # fmt: skip
+    if theme_ids:
+        theme_of = case(theme_ids, value=RunItem.theme_index)
+        confidence = case(
+            (RunItem.confidence > 1, 1.0), (RunItem.confidence < 0, 0.0), else_=RunItem.confidence
+        )
         db.session.execute(
-            insert(FrameworkAnswer),
-            [
-                {"framework_id": framework.id, "answer_id": item.answer_id,
-                 "sentiment": item.sentiment, "status": item.status}
-                for item in items
-            ],
-        )  # fmt: skip
-    member_rows = [
-        {"theme_id": theme_ids[item.theme_index], "answer_id": item.answer_id,
-         "source": MemberSource.DISCOVERED.value,
-         "confidence": min(max(float(item.confidence), 0.0), 1.0),
-         "created_by_id": actor.id}
-        for item in items
-        if item.theme_index in theme_ids
-    ]  # fmt: skip
-    if member_rows:
-        db.session.execute(insert(ThemeMember), member_rows)
+            insert(ThemeMember).from_select(
+                ["theme_id", "answer_id", "source", "confidence", "created_by_id", "created_at"],
+                select(
+                    theme_of,
+                    RunItem.answer_id,
+                    literal(MemberSource.DISCOVERED.value),
+                    confidence,
+                    literal(actor.id),
+                    literal(utcnow(), UTCDateTime()),
+                ).where(kept, RunItem.theme_index.in_(list(theme_ids))),
+            )
+        )
     db.session.add(
         FrameworkChange(
             framework_id=framework.id,
             version=1,
             action="created from run",
-            summary=f"Created from theme run {run_id}: {len(theme_ids)} themes, "
-            f"{len(items)} answers.",
+            summary=f"Created from theme run {run_id}: {len(theme_ids)} themes, {answers} answers.",
             details={"run_id": run_id},
             snapshot=snapshot,
             actor_id=actor.id,
@@ -679,7 +692,7 @@ def create_framework(run_id: int, *, name: str, actor: User) -> int:
         )
     )
     record("themes.framework_created", framework, actor=actor, run_id=run_id,
-           themes=len(theme_ids), answers=len(items))  # fmt: skip
+           themes=len(theme_ids), answers=answers)  # fmt: skip
     framework_id = framework.id
     db.session.commit()
     return framework_id
