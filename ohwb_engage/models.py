@@ -13,6 +13,14 @@ from ohwb_engage.feedback.models import (
 )
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.roadmap.models import (
+    Programme,
+    ProgrammeNotice,
+    Reference,
+    RoadmapItem,
+    RoadmapItemTheme,
+)
+from ohwb_engage.roadmap.strategy_models import ReviewComment, Reviewer, StrategyVersion
 from ohwb_engage.themes.models import (
     Framework,
     FrameworkAnswer,
@@ -50,11 +58,18 @@ __all__ = [
     "Invitation",
     "InviteCode",
     "OutboxMessage",
+    "Programme",
+    "ProgrammeNotice",
     "Question",
     "Questionnaire",
+    "Reference",
     "Registration",
     "ReminderDelivery",
     "Response",
+    "ReviewComment",
+    "Reviewer",
+    "RoadmapItem",
+    "RoadmapItemTheme",
     "Role",
     "RunItem",
     "RunTheme",
@@ -62,6 +77,7 @@ __all__ = [
     "SeriesMember",
     "Speaker",
     "StakeholderGroup",
+    "StrategyVersion",
     "Theme",
     "ThemeMember",
     "ThemeRun",

@@ -117,3 +117,25 @@ def test_theme_runs_are_for_analysts_and_admins_only(url_map_app: Flask) -> None
             if rule.rule.startswith("/themes/runs")}  # fmt: skip
     assert len(runs) >= 7, runs
     assert set(runs.values()) == {frozenset({"admin", "analyst"})}
+
+
+# The review workspace shows raw responses: analysts and admins only. Facilitators get one
+# page of counts (no answer text) for events they facilitate, checked per event in
+# tests/themes/test_review.py; reviewers and the public get nothing.
+REVIEW_FOR_FACILITATORS = {"themes.event_themes"}
+
+
+def test_review_workspace_is_for_analysts_and_admins(url_map_app: Flask) -> None:
+    from ohwb_engage.themes import review_views
+
+    seen = 0
+    for rule in url_map_app.url_map.iter_rules():
+        view = url_map_app.view_functions[rule.endpoint]
+        if view.__module__ != review_views.__name__:
+            continue
+        seen += 1
+        expected = {"admin", "analyst"} | (
+            {"facilitator"} if rule.endpoint in REVIEW_FOR_FACILITATORS else set()
+        )
+        assert set(view.access) == expected, rule.rule
+    assert seen >= 15

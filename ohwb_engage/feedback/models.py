@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -409,6 +410,10 @@ class Response(db.Model):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     region: Mapped[str] = mapped_column(String(80), default="")
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Opt-ins asked at the end of the form: words may be quoted (anonymously) on the public
+    # "You said, we did" page; the person may be e-mailed when it is published.
+    may_quote: Mapped[bool] = mapped_column(default=False, server_default=false())
+    contact_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
     last_page: Mapped[int] = mapped_column(default=0)
     # When it was answered: the submission (online) or the date on the notes (imported).
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -31,6 +31,8 @@ from ohwb_engage.feedback.results import csv_text
 from ohwb_engage.feedback.services import ERASED_DOMAIN
 from ohwb_engage.mail.models import MessageStatus, OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.roadmap import strategy
+from ohwb_engage.roadmap.models import Programme, ProgrammeNotice
 from ohwb_engage.themes.runs import forget_deleted_answers
 from ohwb_engage.workshops.models import Event, Registration
 
@@ -103,10 +105,11 @@ class Holdings:
     invitations: int
     responses: int
     emails: int
+    reviewers: int = 0  # invitations to review a draft strategy
 
     @property
     def total(self) -> int:
-        return self.registrations + self.invitations + self.responses + self.emails
+        return self.registrations + self.invitations + self.responses + self.emails + self.reviewers
 
 
 def _holdings(email: str) -> tuple[list[Registration], list[Invitation], list[Response],
@@ -121,7 +124,10 @@ def find(email: str, *, actor: User) -> Holdings:
     """What is held about this address (counts). Looking is audited: it is access."""
     email = normalise(email)
     registrations, invitations, responses, outbox = _holdings(email)
-    held = Holdings(len(registrations), len(invitations), len(responses), len(outbox))
+    held = Holdings(
+        len(registrations), len(invitations), len(responses), len(outbox),
+        strategy.count_reviewer_records(email),
+    )  # fmt: skip
     _audit("privacy.lookup", email, actor, **asdict(held))
     db.session.commit()
     return held
@@ -214,6 +220,8 @@ def collect(email: str) -> dict[str, list[dict[str, Any]]]:
                 "organisation": r.organisation,
                 "region": r.region,
                 "consent_at": _iso(r.consent_at),
+                "may_quote": r.may_quote,
+                "contact_consent": r.contact_consent,
                 "answered_at": _iso(r.answered_at),
                 "answers": [answer_data(a) for a in answers.get(r.id, [])],
             }
@@ -231,6 +239,17 @@ def collect(email: str) -> dict[str, list[dict[str, Any]]]:
             }
             for m in outbox
         ],
+        # Held as a keyed hash of the address: found by hashing the address asked about.
+        "roadmap_notices": [
+            {"id": programme_id, "programme": title, "sent_at": _iso(sent_at)}
+            for programme_id, title, sent_at in db.session.execute(
+                select(Programme.id, Programme.title, ProgrammeNotice.sent_at)
+                .join(Programme, Programme.id == ProgrammeNotice.programme_id)
+                .where(ProgrammeNotice.address_hash == subject_hash(email))
+                .order_by(ProgrammeNotice.sent_at)
+            )
+        ],
+        "strategy_reviewers": strategy.reviewer_records(email),
     }
 
 
@@ -289,7 +308,14 @@ def erase(email: str, *, actor: User) -> Holdings:
         if message.status in (MessageStatus.PENDING.value, MessageStatus.SENDING.value):
             message.status = MessageStatus.FAILED.value
             message.last_error = "Not sent: erased on request"
-    held = Holdings(len(registrations), len(invitations), len(responses), len(outbox))
+    # "You said, we did" notices: forgotten, so nothing keyed to the address remains.
+    db.session.execute(
+        delete(ProgrammeNotice).where(ProgrammeNotice.address_hash == subject_hash(email))
+    )
+    reviewers = strategy.erase_reviewer_records(
+        email, erased_domain=ERASED_DOMAIN, mark=ERASED_MARK
+    )
+    held = Holdings(len(registrations), len(invitations), len(responses), len(outbox), reviewers)
     db.session.flush()
     forget_deleted_answers()  # theme runs' copies of the erased answers
     _audit("privacy.erase", email, actor, **asdict(held))
