@@ -11,11 +11,12 @@ from werkzeug.wrappers import Response
 
 from ohwb_engage.accounts.access import acting_user, roles_required
 from ohwb_engage.accounts.models import Role
+from ohwb_engage.errors import abort_with
 from ohwb_engage.extensions import db
 from ohwb_engage.reference.services import region_choices, stakeholder_group_choices
 from ohwb_engage.themes import runs
 from ohwb_engage.themes.blueprint import bp
-from ohwb_engage.themes.models import RunStatus, ThemeRun
+from ohwb_engage.themes.models import RunKind, RunStatus, ThemeRun
 from ohwb_engage.themes.run_forms import FrameworkForm, RunForm
 
 analysts = roles_required(Role.ADMIN, Role.ANALYST)
@@ -25,7 +26,11 @@ REFRESH_SECONDS = 3
 
 
 def _run(run_id: int) -> ThemeRun:
-    return db.get_or_404(ThemeRun, run_id)
+    """A discovery run; mapping runs live in the review workspace, not here."""
+    run = db.session.get(ThemeRun, run_id)
+    if run is None or run.kind != RunKind.DISCOVER.value:
+        abort_with(404, "There is no such theme run.")
+    return run
 
 
 def _run_form() -> RunForm:

@@ -242,6 +242,7 @@ def retry_run(run_id: int, *, actor: User) -> None:
         update(ThemeRun)
         .where(
             ThemeRun.id == run_id,
+            ThemeRun.kind == RunKind.DISCOVER.value,  # mapping runs retry in the workspace
             or_(ThemeRun.status == RunStatus.FAILED.value, _stale_condition()),
         )
         .values(
@@ -262,11 +263,19 @@ def retry_run(run_id: int, *, actor: User) -> None:
     _enqueue(run_id)
 
 
+def _finished_discovery(run: ThemeRun | None) -> bool:
+    return (
+        run is not None
+        and run.kind == RunKind.DISCOVER.value
+        and run.status == RunStatus.SUCCEEDED.value
+    )
+
+
 def reproduce_run(run_id: int, *, actor: User) -> int:
     """A new run with the same configuration over the same snapshot; its id back."""
     source = db.session.get(ThemeRun, run_id)
-    if source is None or source.status != RunStatus.SUCCEEDED.value:
-        raise RunNotFinished("Only a finished run can be reproduced.")
+    if not _finished_discovery(source):
+        raise RunNotFinished("Only a finished discovery run can be reproduced.")
     run = ThemeRun(
         kind=source.kind,
         status=RunStatus.QUEUED.value,
@@ -360,7 +369,11 @@ def _claim(run_id: int) -> int | None:
     """
     claimed = db.session.execute(
         update(ThemeRun)
-        .where(ThemeRun.id == run_id, ThemeRun.status == RunStatus.QUEUED.value)
+        .where(
+            ThemeRun.id == run_id,
+            ThemeRun.kind == RunKind.DISCOVER.value,
+            ThemeRun.status == RunStatus.QUEUED.value,
+        )
         .values(
             status=RunStatus.RUNNING.value,
             attempts=ThemeRun.attempts + 1,
@@ -509,7 +522,12 @@ def execute_run(run_id: int) -> str:
 
 
 def runs_query():
-    return select(ThemeRun).order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
+    """Discovery runs, newest first (mapping runs belong to their framework's workspace)."""
+    return (
+        select(ThemeRun)
+        .where(ThemeRun.kind == RunKind.DISCOVER.value)
+        .order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
+    )
 
 
 @dataclass(frozen=True)
@@ -600,8 +618,8 @@ def create_framework(run_id: int, *, name: str, actor: User) -> int:
     since the run are left out. Everything is one transaction.
     """
     run = db.session.get(ThemeRun, run_id)
-    if run is None or run.status != RunStatus.SUCCEEDED.value:
-        raise RunNotFinished("Only a finished run can become a framework.")
+    if not _finished_discovery(run):
+        raise RunNotFinished("Only a finished discovery run can become a framework.")
     name = name.strip()
     if not name:
         raise InvalidSettings("Enter a name for the framework.")

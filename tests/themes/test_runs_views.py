@@ -200,3 +200,19 @@ def test_unknown_runs_are_404(app: Flask) -> None:
     client = _client(app)
     assert client.get("/themes/runs/4242").status_code == 404
     assert client.get("/themes/runs/4242/results").status_code == 404
+
+
+def test_mapping_runs_belong_to_the_workspace_not_here(app: Flask) -> None:
+    with app.app_context():
+        mapping = ThemeRun(kind="map", status="failed", config={"random_state": 0})
+        db.session.add(mapping)
+        db.session.commit()
+        run_id = mapping.id
+        assert runs.execute_run(run_id) == "skipped"
+    client = _client(app)
+    assert f"/themes/runs/{run_id}" not in client.get("/themes/runs").get_data(as_text=True)
+    assert client.get(f"/themes/runs/{run_id}").status_code == 404
+    response = submit(client, "/themes/runs", {}, action=f"/themes/runs/{run_id}/retry")
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(ThemeRun, run_id).status == "failed"  # untouched
