@@ -6,7 +6,6 @@ framework). Analysts and administrators only: runs show raw answers.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from ohwb_engage.accounts.access import acting_user, roles_required
@@ -111,6 +110,7 @@ def _results_page(run: ThemeRun, form: FrameworkForm) -> str:
         frameworks=runs.frameworks_from(run.id),
         reproduces=source,
         same=runs.same_result(source, run.id) if source else None,
+        others=runs.other_finished_runs(run.id),
     )
 
 
@@ -156,7 +156,4 @@ def make_framework(run_id: int) -> str | Response:
         form.name.errors.append(str(exc))
         return _results_page(run, form)
     flash("The framework has been created from this run.", "success")
-    try:  # the review workspace; until it lands, back to this run
-        return redirect(url_for("themes.framework", framework_id=framework_id))
-    except BuildError:
-        return redirect(url_for("themes.run_detail", run_id=run_id))
+    return redirect(url_for("themes.framework", framework_id=framework_id))

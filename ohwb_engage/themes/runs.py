@@ -571,6 +571,17 @@ def results(run: ThemeRun) -> list[ThemeView]:
     ]
 
 
+def other_finished_runs(run_id: int, limit: int = 50) -> list[ThemeRun]:
+    """Finished discovery runs to compare this one with, newest first."""
+    return list(
+        db.session.execute(
+            runs_query()
+            .where(ThemeRun.id != run_id, ThemeRun.status == RunStatus.SUCCEEDED.value)
+            .limit(limit)
+        ).scalars()
+    )
+
+
 def assignments(run_id: int) -> list[int]:
     """Theme index per snapshot position: what "same result" compares."""
     return list(

@@ -115,7 +115,11 @@ def test_start_a_run_and_follow_it_to_a_framework(app: Flask) -> None:
     )
     assert made.status_code == 302
     with app.app_context():
-        assert db.session.execute(select(Framework.name)).scalars().all() == ["Spring themes"]
+        framework = db.session.execute(select(Framework)).scalar_one()
+        assert framework.name == "Spring themes"
+    # Straight to the review workspace, which shows the run's themes.
+    assert made.location == f"/themes/frameworks/{framework.id}"
+    assert client.get(made.location).status_code == 200
     assert "Spring themes" in text_of(client.get(f"/themes/runs/{run_id}"))
 
 
@@ -193,7 +197,11 @@ def test_reproduce_from_the_page(app: Flask) -> None:
     response = submit(client, f"/themes/runs/{first}", {}, action=f"/themes/runs/{first}/reproduce")
     second = _run_ids(app)[-1]
     assert response.location == f"/themes/runs/{second}"
-    assert f"Same result as run {first}" in text_of(client.get(f"/themes/runs/{second}/results"))
+    results = client.get(f"/themes/runs/{second}/results")
+    assert f"Same result as run {first}" in text_of(results)
+    compare = f"/themes/runs/compare?a={first}&amp;b={second}"
+    assert compare in results.get_data(as_text=True)
+    assert client.get(compare.replace("&amp;", "&")).status_code == 200
 
 
 def test_unknown_runs_are_404(app: Flask) -> None:
