@@ -84,6 +84,8 @@ def run_detail(run_id: int) -> str:
         "themes/runs/detail.html",
         run=run,
         active=run.status in ACTIVE,
+        # WCAG 2.2.1: people who need the page to stay still can switch the refresh off.
+        auto_refresh=request.args.get("refresh") != "off",
         stale=runs.is_stale(run),
         refresh=REFRESH_SECONDS,
         frameworks=runs.frameworks_from(run.id),

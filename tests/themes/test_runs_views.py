@@ -162,6 +162,9 @@ def test_an_active_run_refreshes_and_shows_progress(app: Flask) -> None:
     assert re.search(r'<meta http-equiv="refresh" content="\d+">', html)
     assert '<progress class="app-progress" id="run-progress" max="100" value="42"' in html
     assert "clustering run 4 of 10" in html
+    # Those who need a still page can stop the refreshing (WCAG 2.2.1).
+    still = client.get(f"/themes/runs/{run_id}?refresh=off").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in still and 'value="42"' in still
     # The results of an unfinished run are not there yet: back to its page.
     assert client.get(f"/themes/runs/{run_id}/results").location == f"/themes/runs/{run_id}"
 
