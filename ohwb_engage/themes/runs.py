@@ -199,6 +199,7 @@ def start_run(
             "to find themes. Widen the selection, or ask for fewer themes."
         )
     engine = settings.engine_params()
+    begin_write()
     run = ThemeRun(
         kind=RunKind.DISCOVER.value,
         status=RunStatus.QUEUED.value,
@@ -276,25 +277,27 @@ def reproduce_run(run_id: int, *, actor: User) -> int:
     source = db.session.get(ThemeRun, run_id)
     if not _finished_discovery(source):
         raise RunNotFinished("Only a finished discovery run can be reproduced.")
-    run = ThemeRun(
-        kind=source.kind,
-        status=RunStatus.QUEUED.value,
-        config={**source.config, "reproduces": source.id},
-        corpus_filters=dict(source.corpus_filters),
-        corpus_size=source.corpus_size,
-        created_by_id=actor.id,
-    )
+    values = {
+        "kind": source.kind,
+        "status": RunStatus.QUEUED.value,
+        "config": {**source.config, "reproduces": source.id},
+        "corpus_filters": dict(source.corpus_filters),
+        "corpus_size": source.corpus_size,
+        "created_by_id": actor.id,
+    }
+    begin_write()
+    run = ThemeRun(**values)
     db.session.add(run)
     db.session.flush()
     db.session.execute(
         insert(RunItem).from_select(
             ["run_id", "position", "answer_id", "text"],
             select(literal(run.id), RunItem.position, RunItem.answer_id, RunItem.text).where(
-                RunItem.run_id == source.id
+                RunItem.run_id == run_id
             ),
         )
     )
-    record("themes.run_reproduced", run, actor=actor, source_run=source.id)
+    record("themes.run_reproduced", run, actor=actor, source_run=run_id)
     new_id = run.id
     db.session.commit()
     _enqueue(new_id)
@@ -389,13 +392,24 @@ def _claim(run_id: int) -> int | None:
     return attempt if claimed else None
 
 
-def _snapshot(run: ThemeRun) -> None:
-    """Copy the corpus into the run, once: text as the engine will see it, in its order."""
-    taken = db.session.execute(
-        select(RunItem.position).where(RunItem.run_id == run.id).limit(1)
-    ).first()
-    if taken:
+def _has_snapshot(run_id: int) -> bool:
+    return (
+        db.session.execute(
+            select(RunItem.position).where(RunItem.run_id == run_id).limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _snapshot(run_id: int) -> None:
+    """Copy the corpus into the run, once: text as the engine will see it, in its order.
+
+    Read and redact first, outside any write lock (seconds for 100,000 answers), then
+    write the rows in one transaction that takes the write lock up front.
+    """
+    if _has_snapshot(run_id):
         return
+    run = db.session.get(ThemeRun, run_id)
     rows = corpus(filters_from_dict(run.corpus_filters))
     if not rows:
         raise RunFailed(
@@ -403,15 +417,18 @@ def _snapshot(run: ThemeRun) -> None:
             "deleted or erased). Start a new run with a wider selection."
         )
     scrub = run.config.get("engine", {}).get("redact_personal_data", True)
-    db.session.execute(
-        insert(RunItem),
-        [
-            {"run_id": run.id, "position": n, "answer_id": row.answer_id,
-             "text": redact(row.text) if scrub else row.text}
-            for n, row in enumerate(rows)
-        ],
-    )  # fmt: skip
-    run.corpus_size = len(rows)
+    items = [
+        {"run_id": run_id, "position": n, "answer_id": row.answer_id,
+         "text": redact(row.text) if scrub else row.text}
+        for n, row in enumerate(rows)
+    ]  # fmt: skip
+    db.session.commit()  # end the read before asking for the write lock
+    begin_write()
+    if _has_snapshot(run_id):  # another attempt got there first
+        db.session.rollback()
+        return
+    db.session.execute(insert(RunItem), items)
+    db.session.execute(update(ThemeRun).where(ThemeRun.id == run_id).values(corpus_size=len(items)))
     db.session.commit()
 
 
@@ -481,10 +498,8 @@ def execute_run(run_id: int) -> str:
     if attempt is None:
         return "skipped"
     try:
+        _snapshot(run_id)
         run = db.session.get(ThemeRun, run_id)
-        if run is None:
-            return "skipped"
-        _snapshot(run)
         texts = list(
             db.session.execute(
                 select(RunItem.text).where(RunItem.run_id == run_id).order_by(RunItem.position)
