@@ -227,3 +227,25 @@ def test_mapping_runs_belong_to_the_workspace_not_here(app: Flask) -> None:
     assert response.status_code == 404
     with app.app_context():
         assert db.session.get(ThemeRun, run_id).status == "failed"  # untouched
+
+
+def test_with_no_answers_at_all_the_page_says_so(app: Flask) -> None:
+    client = _client(app)
+    assert client.get(NEW).status_code == 200
+    response = submit(client, NEW, {"action": "start", **SETTINGS})
+    assert response.status_code == 200
+    assert "No answers match this selection" in text_of(response)
+    assert "0 answers match this selection" in text_of(response)
+    assert "No theme runs yet" in text_of(client.get("/themes/runs"))
+
+
+def test_tampered_or_malformed_input_gets_messages_not_errors(app: Flask) -> None:
+    make_corpus(app, 20)
+    client = _client(app)
+    bad = {**SETTINGS, "questionnaires": "abc", "regions": "Atlantis", "date_from": "31/31/2025",
+           "n_themes": "999", "action": "start"}  # fmt: skip
+    response = submit(client, NEW, bad)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "There is a problem" in page and "The number of themes must be" in page
+    assert _run_ids(app) == []
