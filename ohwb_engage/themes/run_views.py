@@ -68,7 +68,8 @@ def new_run() -> str | Response:
             except runs.InvalidSettings as exc:
                 form.max_themes.errors.append(str(exc))
             else:
-                flash("The run has started. This page shows its progress.", "success")
+                if _run(run_id).status != RunStatus.FAILED.value:  # failed: its page says why
+                    flash("The run has started. This page shows its progress.", "success")
                 return redirect(url_for("themes.run_detail", run_id=run_id))
         matching = runs.count_answers(filters)
     return render_template(

@@ -56,6 +56,10 @@ MAX_SEED = 2**31 - 1
 # A queued or running run this old has lost its worker (RQ's job timeout is an hour too):
 # it may be retried, and the old attempt, if it ever wakes, is fenced off by its number.
 STALE_AFTER = timedelta(hours=1)
+QUEUE_DOWN = (
+    "The run could not be handed to the job queue (the queue's server did not answer). "
+    "Nothing was lost: retry it in a few minutes."
+)
 UNEXPECTED = (
     "The run stopped because of an unexpected problem. Retry it; if it fails again, "
     "tell the service administrator (quote run {run_id})."
@@ -171,7 +175,20 @@ def count_answers(filters: CorpusFilters) -> int:
 
 
 def _enqueue(run_id: int) -> None:
-    handle = jobs.enqueue(JOB, run_id)
+    """Hand the run to the job runner; if the queue is down, the run fails with a reason
+    (and a retry button) instead of the page failing with a 500 and the run stuck queued."""
+    try:
+        handle = jobs.enqueue(JOB, run_id)
+    except Exception:
+        log.exception("theme run %s could not be queued", run_id)
+        db.session.rollback()
+        db.session.execute(
+            update(ThemeRun)
+            .where(ThemeRun.id == run_id, ThemeRun.status == RunStatus.QUEUED.value)
+            .values(status=RunStatus.FAILED.value, error=QUEUE_DOWN, finished_at=utcnow())
+        )
+        db.session.commit()
+        return
     if handle.job_id:
         db.session.execute(
             update(ThemeRun).where(ThemeRun.id == run_id).values(job_id=handle.job_id)

@@ -323,3 +323,14 @@ def test_a_run_in_a_background_thread_reports_progress_and_finishes(app: Flask) 
     assert run.status == "succeeded", run.error
     assert run.progress == 1.0 and run.attempts == 1
     assert seen & {"queued", "running"}  # the request did not wait for the engine
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"JOBS_MODE": "rq", "REDIS_URL": "redis://127.0.0.1:1/0"}]
+)
+def test_a_queue_that_does_not_answer_fails_the_run_with_a_reason(app: Flask) -> None:
+    make_corpus(app, 20)
+    run_id = _start(app)
+    run = _run(app, run_id)
+    assert run.status == "failed" and "job queue" in run.error
+    assert run.attempts == 0  # never started: a retry starts it from scratch
