@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -249,3 +250,25 @@ def test_tampered_or_malformed_input_gets_messages_not_errors(app: Flask) -> Non
     page = text_of(response)
     assert "There is a problem" in page and "The number of themes must be" in page
     assert _run_ids(app) == []
+
+
+@pytest.mark.parametrize("config_overrides", [{"JOBS_MODE": "thread"}])
+def test_the_run_page_follows_a_background_run_across_reloads(app: Flask) -> None:
+    import time
+
+    make_corpus(app, 60)
+    client = _client(app)
+    response = submit(client, NEW, {"action": "start", **SETTINGS})
+    page_url = response.location
+    pages = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        html = client.get(page_url).get_data(as_text=True)  # a reload, as the meta refresh does
+        pages.append(html)
+        if "See the themes" in html or "The run failed" in html:
+            break
+        time.sleep(0.1)
+    assert "See the themes" in pages[-1]
+    in_progress = [p for p in pages if '<progress class="app-progress"' in p]
+    assert in_progress and all('http-equiv="refresh"' in p for p in in_progress)
+    assert 'http-equiv="refresh"' not in pages[-1]
