@@ -3,6 +3,7 @@ publishing that tells each consenting participant once (over real SMTP), privacy
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -365,3 +366,39 @@ def test_notices_are_exported_and_erased_with_the_address(app: Flask) -> None:
         privacy.erase("a@x.org", actor=_user(admin))
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(ProgrammeNotice)).scalar() == 0
+
+
+def test_two_analysts_cannot_build_a_cycle_between_them(app: Flask) -> None:
+    """A under B and B under A at the same moment: the programme lock makes them take
+    turns, so the second sees the first and is refused."""
+    first, second = make_staff(app, "analyst"), make_staff(app, "admin")
+    programme = make_programme(app)
+    a, b = make_item(app, programme, "A"), make_item(app, programme, "B")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def move(name: str, item_id: int, parent_id: int, user_id: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                services.update_item(
+                    item_id, _details(title=name, parent_id=parent_id), 1, actor=_user(user_id)
+                )
+                outcomes[name] = "saved"
+            except services.CycleRefused:
+                outcomes[name] = "refused"
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=move, args=("A", a, b, first)),
+        threading.Thread(target=move, args=("B", b, a, second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["refused", "saved"]
+    with app.app_context():
+        parents = {i.id: i.parent_id for i in db.session.get(Programme, programme).items}
+        assert not tree.would_cycle(a, parents[a], parents) and None in parents.values()
