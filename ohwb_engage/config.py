@@ -39,6 +39,8 @@ SETTINGS_HELP: dict[str, str] = {
     "ACCOUNT_LOCKOUT_MINUTES": "How long a locked account stays locked.",
     "INVITE_MAX_AGE_HOURS": "How long an invitation link works.",
     "RESET_MAX_AGE_MINUTES": "How long a password reset link works.",
+    "STRATEGY_REVIEW_MAX_AGE_DAYS": "How long a reviewer's link to the draft strategy works "
+    "(inviting them again sends a fresh one).",
     "MAX_CONTENT_LENGTH": "Largest request body in bytes (uploads); larger gets 413.",
     "FEEDBACK_IMPORT_MAX_BYTES": "Largest CSV or XLSX of notes a facilitator may import; larger "
     "gets 413.",
@@ -81,6 +83,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ACCOUNT_LOCKOUT_MINUTES": 15,
         "INVITE_MAX_AGE_HOURS": 72,
         "RESET_MAX_AGE_MINUTES": 60,
+        "STRATEGY_REVIEW_MAX_AGE_DAYS": 30,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "FEEDBACK_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
         "PROXY_FIX": 0,

@@ -20,6 +20,7 @@ from ohwb_engage.roadmap.models import (
     RoadmapItem,
     RoadmapItemTheme,
 )
+from ohwb_engage.roadmap.strategy_models import ReviewComment, Reviewer, StrategyVersion
 from ohwb_engage.themes.models import (
     Framework,
     FrameworkAnswer,
@@ -65,6 +66,8 @@ __all__ = [
     "Registration",
     "ReminderDelivery",
     "Response",
+    "ReviewComment",
+    "Reviewer",
     "RoadmapItem",
     "RoadmapItemTheme",
     "Role",
@@ -74,6 +77,7 @@ __all__ = [
     "SeriesMember",
     "Speaker",
     "StakeholderGroup",
+    "StrategyVersion",
     "Theme",
     "ThemeMember",
     "ThemeRun",

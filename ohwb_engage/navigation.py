@@ -43,6 +43,19 @@ STAFF_LINKS: list[StaffLink] = [
         "Breakfast Club series and Community of Practice cohorts with member organisations.",
         in_header=False,
     ),
+    StaffLink(
+        "Themes",
+        "themes.frameworks",
+        ("admin", "analyst"),
+        "Review theme frameworks: evidence, merge, split, code, map all, history and exports.",
+    ),
+    StaffLink(
+        "Draft strategy",
+        "roadmap.strategy_index",
+        ("admin", "analyst"),
+        "Assemble, publish and export the draft strategy; invite reviewers, resolve comments.",
+        in_header=False,
+    ),
     StaffLink("Staff", "accounts.staff_list", ADMIN, "Invite staff, change roles, deactivate."),
     StaffLink("Outbox", "mail.index", ADMIN, "Every e-mail the service has sent or will send."),
     StaffLink("Audit log", "audit.index", ADMIN, "Who changed what, and when."),
@@ -57,6 +70,13 @@ STAFF_LINKS: list[StaffLink] = [
         "feedback.corpus_page",
         EVERY_ROLE,
         "The free-text answers available for theme analysis, programme-wide.",
+        in_header=False,
+    ),
+    StaffLink(
+        "Theme runs",
+        "themes.run_list",
+        ("admin", "analyst"),
+        "Find themes in the free-text answers, follow each run, and turn one into a framework.",
         in_header=False,
     ),
     StaffLink(

@@ -31,7 +31,9 @@ from ohwb_engage.feedback.results import csv_text
 from ohwb_engage.feedback.services import ERASED_DOMAIN
 from ohwb_engage.mail.models import MessageStatus, OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.roadmap import strategy
 from ohwb_engage.roadmap.models import Programme, ProgrammeNotice
+from ohwb_engage.themes.runs import forget_deleted_answers
 from ohwb_engage.workshops.models import Event, Registration
 
 ERASED_MARK = "[erased on request]"
@@ -103,10 +105,11 @@ class Holdings:
     invitations: int
     responses: int
     emails: int
+    reviewers: int = 0  # invitations to review a draft strategy
 
     @property
     def total(self) -> int:
-        return self.registrations + self.invitations + self.responses + self.emails
+        return self.registrations + self.invitations + self.responses + self.emails + self.reviewers
 
 
 def _holdings(email: str) -> tuple[list[Registration], list[Invitation], list[Response],
@@ -121,7 +124,10 @@ def find(email: str, *, actor: User) -> Holdings:
     """What is held about this address (counts). Looking is audited: it is access."""
     email = normalise(email)
     registrations, invitations, responses, outbox = _holdings(email)
-    held = Holdings(len(registrations), len(invitations), len(responses), len(outbox))
+    held = Holdings(
+        len(registrations), len(invitations), len(responses), len(outbox),
+        strategy.count_reviewer_records(email),
+    )  # fmt: skip
     _audit("privacy.lookup", email, actor, **asdict(held))
     db.session.commit()
     return held
@@ -243,6 +249,7 @@ def collect(email: str) -> dict[str, list[dict[str, Any]]]:
                 .order_by(ProgrammeNotice.sent_at)
             )
         ],
+        "strategy_reviewers": strategy.reviewer_records(email),
     }
 
 
@@ -305,8 +312,12 @@ def erase(email: str, *, actor: User) -> Holdings:
     db.session.execute(
         delete(ProgrammeNotice).where(ProgrammeNotice.address_hash == subject_hash(email))
     )
-    held = Holdings(len(registrations), len(invitations), len(responses), len(outbox))
+    reviewers = strategy.erase_reviewer_records(
+        email, erased_domain=ERASED_DOMAIN, mark=ERASED_MARK
+    )
+    held = Holdings(len(registrations), len(invitations), len(responses), len(outbox), reviewers)
     db.session.flush()
+    forget_deleted_answers()  # theme runs' copies of the erased answers
     _audit("privacy.erase", email, actor, **asdict(held))
     db.session.commit()
     return held
@@ -362,6 +373,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
             .values(text_original=None)
             .execution_options(synchronize_session=False)
         ).rowcount
+        forget_deleted_answers()
         db.session.commit()
     uploads = cleanup_stale_uploads(now)
     report = PurgeReport(responses, invitations, originals, uploads)
