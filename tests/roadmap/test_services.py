@@ -19,6 +19,7 @@ from ohwb_engage.privacy import services as privacy
 from ohwb_engage.roadmap import items as tree
 from ohwb_engage.roadmap import public, services
 from ohwb_engage.roadmap.models import Programme, ProgrammeNotice, RoadmapItem
+from ohwb_engage.themes import review
 from ohwb_engage.themes.models import ThemeMember
 from tests.factories import make_staff
 from tests.feedback.factories import make_event, make_registration
@@ -250,6 +251,27 @@ def test_item_evidence_follows_the_live_framework(app: Flask) -> None:
     with app.app_context():
         evidence = services.item_evidence(db.session.get(RoadmapItem, item))
         assert evidence.answers == 3 and evidence.responses == 3
+
+
+def test_items_follow_their_themes_into_a_merge(app: Flask) -> None:
+    staff = make_staff(app, "analyst")
+    answers = make_answers(app, ["physio waits", "physio access", "msk clinic", "rotas"])
+    framework, themes = make_framework(
+        app, {"Physio": answers[:2], "MSK": answers[2:3], "Rotas": answers[3:]}
+    )
+    programme = make_programme(app, framework_id=framework)
+    msk_only = make_item(app, programme, "MSK clinic", theme_ids=[themes["MSK"]])
+    both = make_item(app, programme, "Both", theme_ids=[themes["Physio"], themes["MSK"]])
+    with app.app_context():
+        review.merge_themes(framework, themes["Physio"], [themes["MSK"]], actor=_user(staff))
+    with app.app_context():
+        for item_id in (msk_only, both):
+            item = db.session.get(RoadmapItem, item_id)
+            assert [t.id for t in item.themes] == [themes["Physio"]]
+            assert services.item_evidence(item).answers == 3  # the merged theme, live
+        assert db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "roadmap.items_relinked")
+        ).scalar_one().details["items"] == [msk_only]
 
 
 # Publishing -------------------------------------------------------------------------------
