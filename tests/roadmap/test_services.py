@@ -424,3 +424,29 @@ def test_two_analysts_cannot_build_a_cycle_between_them(app: Flask) -> None:
     with app.app_context():
         parents = {i.id: i.parent_id for i in db.session.get(Programme, programme).items}
         assert not tree.would_cycle(a, parents[a], parents) and None in parents.values()
+
+
+def test_two_publishes_at_once_mail_each_address_once(app: Flask) -> None:
+    first, second = make_staff(app, "analyst"), make_staff(app, "admin")
+    framework, theme, _ = _participants(app)
+    programme = make_programme(app, framework_id=framework)
+    make_item(app, programme, theme_ids=[theme])
+    barrier = threading.Barrier(2)
+    told: list[int] = []
+
+    def publish(user_id: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                told.append(public.publish(programme, actor=_user(user_id)).notified)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=publish, args=(u,)) for u in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(told) == [0, 2]
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar() == 2
