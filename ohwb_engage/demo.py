@@ -24,7 +24,11 @@ DEMO_STAFF = [
 
 # Modules exposing ``seed(staff: dict[str, User]) -> list[str]``, in dependency order.
 # Events first: the feedback demo evaluates the past Breakfast Clubs it finds.
-FEATURE_SEEDERS: list[str] = ["ohwb_engage.workshops.demo", "ohwb_engage.feedback.demo"]
+FEATURE_SEEDERS: list[str] = [
+    "ohwb_engage.workshops.demo",
+    "ohwb_engage.feedback.demo",
+    "ohwb_engage.roadmap.demo",  # last: it builds on the themes demo when there is one
+]
 
 
 class DemoRefused(Exception):

@@ -67,6 +67,12 @@ STAFF_LINKS: list[StaffLink] = [
         in_header=False,
     ),
     StaffLink(
+        "Roadmaps",
+        "roadmap.programmes",
+        ("admin", "analyst"),
+        "Programmes' roadmaps traced to the themes, and their public 'You said, we did' pages.",
+    ),
+    StaffLink(
         "Data subject requests",
         "privacy.index",
         ADMIN,

@@ -157,12 +157,21 @@ class AboutYou:
     stakeholder_group_id: int | None = None
     organisation: str = ""
     region: str = ""
+    # Opt-ins for the roadmap's public "You said, we did" page (quotes, and an e-mail).
+    may_quote: bool = False
+    contact_consent: bool = False
 
 
 def prefill_about(invitation: Invitation | None, response: Response | None) -> AboutYou:
     """What we already know: the earlier answer, or what they gave when registering."""
     if response is not None and response.status == ResponseStatus.SUBMITTED.value:
-        return AboutYou(response.stakeholder_group_id, response.organisation, response.region)
+        return AboutYou(
+            response.stakeholder_group_id,
+            response.organisation,
+            response.region,
+            response.may_quote,
+            response.contact_consent,
+        )
     registration = (
         db.session.get(Registration, invitation.registration_id)
         if invitation is not None and invitation.registration_id
@@ -199,6 +208,8 @@ def form_data(
         data["organisation"] = about.organisation
         data["region"] = about.region or None
         data["consent"] = bool(response and response.consent_at)
+        data["may_quote"] = about.may_quote
+        data["contact_consent"] = about.contact_consent
     return data
 
 
@@ -412,10 +423,14 @@ def _missing(prepared: _Prepared, answered: set[int]) -> int | None:
 
 def _submission(anonymous: bool, about: AboutYou) -> dict[str, object]:
     """The columns a completed response gets (identity only when not anonymous)."""
-    values: dict[str, object] = {"stakeholder_group_id": about.stakeholder_group_id}
+    values: dict[str, object] = {
+        "stakeholder_group_id": about.stakeholder_group_id,
+        "may_quote": about.may_quote,
+    }
     if not anonymous:
         values["organisation"] = clean_text(about.organisation)
         values["region"] = about.region
+        values["contact_consent"] = about.contact_consent
     return values
 
 

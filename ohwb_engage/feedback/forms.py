@@ -286,8 +286,13 @@ def answer_form(
     group_choices: Iterable[tuple[str, str]],
     region_choices: Iterable[tuple[str, str]],
     data: dict[str, Any] | None = None,
+    contactable: bool = False,
 ) -> FlaskForm:
-    """A form class for this page's questions (``q<id>``), plus "about you" on the last page."""
+    """A form class for this page's questions (``q<id>``), plus "about you" on the last page.
+
+    ``contactable``: the person answers through a personal link, so we hold an address and
+    may ask whether to e-mail them when the programme publishes what it did.
+    """
     fields: dict[str, Any] = {
         f"q{question.id}": _question_field(question) for question in page.questions
     }
@@ -318,6 +323,13 @@ def answer_form(
             "notice",
             validators=[DataRequired(message="Confirm you agree to how your answers will be used")],
         )
+        fields["may_quote"] = BooleanField(
+            "You may quote my words, without my name, on the programme's public page"
+        )
+        if contactable and not anonymous:
+            fields["contact_consent"] = BooleanField(
+                "E-mail me once when the programme publishes what it did with the feedback"
+            )
     form_class = type("AnswerForm", (AnswerFormBase,), fields)
     # Prefill (``data``) on GET only: on POST the submitted form is the whole truth.
     return form_class(data=data) if data is not None else form_class()

@@ -799,6 +799,7 @@ def _answer(
         group_choices=stakeholder_group_choices() if final else (),
         region_choices=region_choices(),
         data=data,
+        contactable=invitation is not None,
     )
     form.submission_key.data = key
     if posting and form.validate_on_submit():
@@ -810,6 +811,8 @@ def _answer(
                 stakeholder_group_id=int(group) if group and group.isdigit() else None,
                 organisation=(form.organisation.data or "") if "organisation" in form else "",
                 region=(form.region.data or "") if "region" in form else "",
+                may_quote=bool(form.may_quote.data),
+                contact_consent="contact_consent" in form and bool(form.contact_consent.data),
             )
         try:
             result = answering.save_page(

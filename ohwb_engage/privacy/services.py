@@ -32,6 +32,7 @@ from ohwb_engage.feedback.services import ERASED_DOMAIN
 from ohwb_engage.mail.models import MessageStatus, OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.roadmap import strategy
+from ohwb_engage.roadmap.models import Programme, ProgrammeNotice
 from ohwb_engage.workshops.models import Event, Registration
 
 ERASED_MARK = "[erased on request]"
@@ -218,6 +219,8 @@ def collect(email: str) -> dict[str, list[dict[str, Any]]]:
                 "organisation": r.organisation,
                 "region": r.region,
                 "consent_at": _iso(r.consent_at),
+                "may_quote": r.may_quote,
+                "contact_consent": r.contact_consent,
                 "answered_at": _iso(r.answered_at),
                 "answers": [answer_data(a) for a in answers.get(r.id, [])],
             }
@@ -236,6 +239,16 @@ def collect(email: str) -> dict[str, list[dict[str, Any]]]:
             for m in outbox
         ],
         "strategy_reviewers": strategy.reviewer_records(email),
+        # Held as a keyed hash of the address: found by hashing the address asked about.
+        "roadmap_notices": [
+            {"id": programme_id, "programme": title, "sent_at": _iso(sent_at)}
+            for programme_id, title, sent_at in db.session.execute(
+                select(Programme.id, Programme.title, ProgrammeNotice.sent_at)
+                .join(Programme, Programme.id == ProgrammeNotice.programme_id)
+                .where(ProgrammeNotice.address_hash == subject_hash(email))
+                .order_by(ProgrammeNotice.sent_at)
+            )
+        ],
     }
 
 
@@ -296,6 +309,10 @@ def erase(email: str, *, actor: User) -> Holdings:
             message.last_error = "Not sent: erased on request"
     reviewers = strategy.erase_reviewer_records(
         email, erased_domain=ERASED_DOMAIN, mark=ERASED_MARK
+    )
+    # "You said, we did" notices: forgotten, so nothing keyed to the address remains.
+    db.session.execute(
+        delete(ProgrammeNotice).where(ProgrammeNotice.address_hash == subject_hash(email))
     )
     held = Holdings(len(registrations), len(invitations), len(responses), len(outbox), reviewers)
     db.session.flush()

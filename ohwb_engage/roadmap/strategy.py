@@ -32,6 +32,7 @@ from ohwb_engage.feedback.models import (
 from ohwb_engage.feedback.results import response_rate
 from ohwb_engage.mail.services import queue_email
 from ohwb_engage.roadmap import documents as docs
+from ohwb_engage.roadmap import items as tree
 from ohwb_engage.roadmap.models import (
     Horizon,
     ItemStatus,
@@ -39,6 +40,7 @@ from ohwb_engage.roadmap.models import (
     RoadmapItem,
     RoadmapItemTheme,
 )
+from ohwb_engage.roadmap.services import RoadmapError, lock_programme
 from ohwb_engage.roadmap.strategy_models import (
     ReviewComment,
     Reviewer,
@@ -83,48 +85,6 @@ class ReviewLinkError(StrategyError):
 # --- assembly ---------------------------------------------------------------------------------
 
 
-def _rolled_up(items: Sequence[RoadmapItem]) -> dict[int, int]:
-    """Each item's progress, parents as the mean of their children (leaves as typed)."""
-    children: dict[int | None, list[RoadmapItem]] = defaultdict(list)
-    for item in items:
-        children[item.parent_id].append(item)
-    done: dict[int, int] = {}
-
-    def progress(item: RoadmapItem, seen: frozenset[int]) -> int:
-        if item.id in done:
-            return done[item.id]
-        kids = [k for k in children.get(item.id, []) if k.id not in seen]
-        if kids:
-            value = round(sum(progress(k, seen | {item.id}) for k in kids) / len(kids))
-        else:
-            value = item.progress
-        done[item.id] = value
-        return value
-
-    for item in items:
-        progress(item, frozenset())
-    return done
-
-
-def _tree_order(items: Sequence[RoadmapItem]) -> list[tuple[RoadmapItem, int]]:
-    """Items parents first, each followed by its children, with their depth."""
-    ids = {item.id for item in items}
-    children: dict[int | None, list[RoadmapItem]] = defaultdict(list)
-    for item in items:
-        children[item.parent_id if item.parent_id in ids else None].append(item)
-    ordered: list[tuple[RoadmapItem, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for item in children.get(parent, []):
-            if any(item is seen for seen, _ in ordered):
-                continue
-            ordered.append((item, depth))
-            walk(item.id, depth + 1)
-
-    walk(None, 0)
-    return ordered
-
-
 def _entry(
     item: RoadmapItem, progress: int, theme_names: dict[int, list[str]], depth: int = 0
 ) -> docs.RoadmapEntry:
@@ -140,17 +100,19 @@ def _entry(
     )
 
 
-def _live_items(programme: Programme) -> list[RoadmapItem]:
+def _all_items(programme: Programme) -> list[RoadmapItem]:
+    """Every item, dropped ones too: the roll-up needs them to leave them out correctly."""
     return list(
         db.session.execute(
             select(RoadmapItem)
-            .where(
-                RoadmapItem.programme_id == programme.id,
-                RoadmapItem.status != ItemStatus.DROPPED.value,
-            )
+            .where(RoadmapItem.programme_id == programme.id)
             .order_by(RoadmapItem.position, RoadmapItem.id)
         ).scalars()
     )
+
+
+def _live(item: RoadmapItem) -> bool:
+    return item.status != ItemStatus.DROPPED.value
 
 
 def _item_themes(item_ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[int, list[int]]]:
@@ -174,14 +136,27 @@ def _item_themes(item_ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[in
 def _timeline(
     items: Sequence[RoadmapItem], progress: dict[int, int], names: dict[int, list[str]]
 ) -> tuple[docs.Horizon, ...]:
-    ordered = _tree_order(items)
+    """Per horizon, its items depth first; depth counts only ancestors in the same horizon,
+    so a 1-3 year action under a 0-12 month item starts its own line."""
+    horizon_of = {item.id: item.horizon for item in items}
+    parents = {item.id: item.parent_id for item in items}
+    rows = [row for row in tree.flatten(items) if _live(row.item)]
     return tuple(
         docs.Horizon(
             horizon.label,
             tuple(
-                _entry(item, progress[item.id], names, depth)
-                for item, depth in ordered
-                if item.horizon == horizon.value
+                _entry(
+                    row.item,
+                    progress[row.item.id],
+                    names,
+                    sum(
+                        1
+                        for a in tree.ancestors(row.item.id, parents)
+                        if horizon_of.get(a) == horizon.value
+                    ),
+                )
+                for row in rows
+                if row.item.horizon == horizon.value
             ),
         )
         for horizon in Horizon
@@ -335,9 +310,9 @@ def assemble(
     framework = (
         db.session.get(Framework, programme.framework_id) if programme.framework_id else None
     )
-    items = _live_items(programme)
-    progress = _rolled_up(items)
-    names, items_of = _item_themes([item.id for item in items])
+    items = _all_items(programme)
+    progress = tree.rolled_up(items)
+    names, items_of = _item_themes([item.id for item in items if _live(item)])
     by_id = {item.id: item for item in items}
     sections = []
     if framework is not None:
@@ -458,16 +433,10 @@ def version_document(version: StrategyVersion) -> docs.StrategyDocument:
 
 def _lock_programme(programme_id: int) -> Programme:
     """Hold the programme until the commit, so two publishes cannot both take number N."""
-    begin_write()
-    programme = db.session.execute(
-        select(Programme)
-        .where(Programme.id == programme_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if programme is None:
-        raise StrategyError("This programme no longer exists.")
-    return programme
+    try:
+        return lock_programme(programme_id)
+    except RoadmapError as exc:
+        raise StrategyError(str(exc)) from exc
 
 
 def _check_draft(programme_id: int, lock_version: int) -> StrategyVersion | None:
