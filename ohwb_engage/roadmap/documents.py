@@ -48,6 +48,8 @@ class RoadmapEntry:
     description: str = ""
     themes: tuple[str, ...] = ()
     depth: int = 0  # 0 for a top-level item, 1 for its children...
+    # Academic evidence and best-practice examples, each already written as a citation.
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,13 @@ def _pairs(value: Iterable[Sequence[Any]]) -> tuple[tuple[str, int], ...]:
 
 
 def _entry(data: dict[str, Any]) -> RoadmapEntry:
-    return RoadmapEntry(**{**data, "themes": tuple(data.get("themes", ()))})
+    return RoadmapEntry(
+        **{
+            **data,
+            "themes": tuple(data.get("themes", ())),
+            "references": tuple(data.get("references", ())),
+        }
+    )
 
 
 def from_json(data: dict[str, Any]) -> StrategyDocument:
@@ -358,6 +366,8 @@ def to_docx(document: StrategyDocument) -> bytes:
                 item.add_run(f" ({entry_summary(entry)})")
                 if entry.description:
                     item.add_run(f". {' '.join(entry.description.split())}")
+                for reference in entry.references:
+                    doc.add_paragraph(reference, style="List Bullet 2")
         else:
             doc.add_paragraph("No roadmap item is linked to this theme yet.")
 
@@ -437,6 +447,7 @@ def to_markdown(document: StrategyDocument) -> str:
                 if entry.description:
                     line += f". {_md(entry.description)}"
                 out.append(line)
+                out += [f"  - {_md(reference)}" for reference in entry.references]
             out.append("")
         else:
             out += ["No roadmap item is linked to this theme yet.", ""]

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
@@ -37,6 +38,8 @@ from ohwb_engage.roadmap.models import (
     Horizon,
     ItemStatus,
     Programme,
+    Reference,
+    ReferenceKind,
     RoadmapItem,
     RoadmapItemTheme,
 )
@@ -85,6 +88,14 @@ class ReviewLinkError(StrategyError):
 # --- assembly ---------------------------------------------------------------------------------
 
 
+def citation(reference: Reference) -> str:
+    """ "Boorman S (2009). NHS Health and Well-being. Academic evidence. https://..."."""
+    who = f"{reference.authors} ({reference.year})" if reference.year else reference.authors
+    parts = [who.strip(), reference.title, ReferenceKind(reference.kind).label]
+    text = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip()) + "."
+    return f"{text} {reference.url}" if reference.url else text
+
+
 def _entry(
     item: RoadmapItem, progress: int, theme_names: dict[int, list[str]], depth: int = 0
 ) -> docs.RoadmapEntry:
@@ -97,6 +108,7 @@ def _entry(
         description=item.description or "",
         themes=tuple(theme_names.get(item.id, ())),
         depth=depth,
+        references=tuple(citation(r) for r in item.references),
     )
 
 
@@ -107,6 +119,7 @@ def _all_items(programme: Programme) -> list[RoadmapItem]:
             select(RoadmapItem)
             .where(RoadmapItem.programme_id == programme.id)
             .order_by(RoadmapItem.position, RoadmapItem.id)
+            .options(selectinload(RoadmapItem.references))
         ).scalars()
     )
 

@@ -11,7 +11,7 @@ from ohwb_engage.audit.models import AuditEntry
 from ohwb_engage.extensions import db
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.roadmap import strategy
-from ohwb_engage.roadmap.models import Programme
+from ohwb_engage.roadmap.models import Programme, Reference
 from ohwb_engage.roadmap.strategy_models import ReviewComment, StrategyVersion
 from ohwb_engage.themes.models import Theme, ThemeMember
 from tests.factories import make_staff
@@ -57,6 +57,24 @@ def test_one_section_per_priority_theme_with_evidence_and_recommendations(app: F
     assert (methods.answers, methods.answers_in_themes, methods.not_relevant) == (6, 6, 0)
     assert [q.submitted for q in methods.questionnaires] == [6]
     assert methods.questionnaires[0].response_rate is None  # open link, no event
+
+
+def test_recommendations_cite_their_references(app: Flask) -> None:
+    world = make_strategy_world(app)
+    with app.app_context():
+        db.session.add(
+            Reference(
+                item_id=world["parent"], kind="academic", title="Thriving at Work",
+                authors="Stevenson D, Farmer P", year=2017, url="https://example.org/tw",
+            )
+        )  # fmt: skip
+        db.session.add(Reference(item_id=world["parent"], kind="practice", title="OH Together"))
+        db.session.commit()
+    recommendation = _draft(app, world["programme"]).sections[0].recommendations[0]
+    assert recommendation.references == (
+        "Stevenson D, Farmer P (2017). Thriving at Work. Academic evidence. https://example.org/tw",
+        "OH Together. Best-practice example.",
+    )
 
 
 def test_assembly_follows_a_live_theme_change_but_a_published_version_does_not(
