@@ -28,6 +28,7 @@ FEATURE_SEEDERS: list[str] = [
     "ohwb_engage.workshops.demo",
     "ohwb_engage.feedback.demo",
     "ohwb_engage.roadmap.demo",  # last: it builds on the themes demo when there is one
+    "ohwb_engage.roadmap.strategy_demo",  # after the roadmap: version 1 of its strategy
 ]
 
 
