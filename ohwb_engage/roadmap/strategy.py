@@ -414,6 +414,21 @@ def latest_published(programme_id: int) -> StrategyVersion | None:
     ).scalar_one_or_none()
 
 
+def version_for_comment(programme_id: int, shown: str | None) -> StrategyVersion | None:
+    """The published version a reviewer's page showed (by number), else the latest one."""
+    if shown and shown.isdigit():
+        version = db.session.execute(
+            select(StrategyVersion).where(
+                StrategyVersion.programme_id == programme_id,
+                StrategyVersion.number == int(shown),
+                StrategyVersion.status == VersionStatus.PUBLISHED.value,
+            )
+        ).scalar_one_or_none()
+        if version is not None:
+            return version
+    return latest_published(programme_id)
+
+
 def _next_number(programme_id: int) -> int:
     highest = db.session.execute(
         select(func.max(StrategyVersion.number)).where(StrategyVersion.programme_id == programme_id)
@@ -793,6 +808,15 @@ def comments_by_section(version: StrategyVersion) -> dict[str, list[ReviewCommen
     ).scalars():
         grouped[comment.section_key].append(comment)
     return grouped
+
+
+def count_earlier_comments(reviewer_id: int, version_id: int) -> int:
+    """A reviewer's comments on other versions than the one shown, for "the team has them"."""
+    return db.session.execute(
+        select(func.count()).where(
+            ReviewComment.reviewer_id == reviewer_id, ReviewComment.version_id != version_id
+        )
+    ).scalar_one()
 
 
 def open_comment_counts(version_ids: Sequence[int]) -> dict[int, int]:

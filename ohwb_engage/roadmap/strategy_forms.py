@@ -75,6 +75,9 @@ class ReviewerForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
+    # The version the page showed: a comment stays with what its author read, even if a
+    # newer version was published while they were writing.
+    version = HiddenField()
     section = RadioField(
         "Which section is your comment about?",
         validators=[InputRequired(message="Select the section your comment is about")],

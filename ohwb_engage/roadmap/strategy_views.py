@@ -106,7 +106,7 @@ def strategy_page(programme_id: int) -> str:
 
 @bp.route("/programmes/<int:programme_id>/strategy/edit", methods=["GET", "POST"])
 @strategists
-def strategy_edit(programme_id: int) -> str | WerkzeugResponse:
+def strategy_edit(programme_id: int) -> str | tuple[str, int] | WerkzeugResponse:
     programme = _programme(programme_id)
     text = strategy.draft_text(programme)
     form = DraftForm() if request.method == "POST" else DraftForm(data=asdict(text))
@@ -122,6 +122,8 @@ def strategy_edit(programme_id: int) -> str | WerkzeugResponse:
         except strategy.StrategyConflict as exc:
             form.title.errors.append(str(exc))
             form.lock_version.data = strategy.draft_text(programme).lock_version
+            page = render_template("roadmap/strategy/edit.html", programme=programme, form=form)
+            return page, 409
         except strategy.StrategyError as exc:
             form.title.errors.append(str(exc))
         else:

@@ -97,7 +97,7 @@ def test_a_stale_edit_is_refused_and_the_newer_draft_kept(app: Flask) -> None:
         edit,
         data={"csrf_token": stale, "title": "Second", "introduction": "", "lock_version": "0"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed or published the draft" in text_of(response)
     assert text_of(response).startswith("Error:") or "There is a problem" in text_of(response)
     with app.app_context():
@@ -245,3 +245,51 @@ def test_strategy_pages_are_for_analysts_and_admins_and_only_the_review_page_is_
     assert access.pop("roadmap.review_strategy") == PUBLIC
     assert len(access) == 11
     assert set(access.values()) == {frozenset({"admin", "analyst"})}
+
+
+def _reviewer_link(app: Flask, staff: FlaskClient, programme_id: int) -> str:
+    reviewers = f"/roadmap/programmes/{programme_id}/strategy/reviewers"
+    submit(staff, reviewers, {"name": "Prof Lee", "email": "lee@example.org", "role": "expert"})
+    with app.app_context():
+        from ohwb_engage.mail.models import OutboxMessage
+
+        body = db.session.execute(select(OutboxMessage.body_text)).scalars().all()[-1]
+    return re.search(r"http://localhost(/roadmap/review/\S+)", body).group(1)
+
+
+def test_a_comment_stays_with_the_version_its_author_read(app: Flask) -> None:
+    world = make_strategy_world(app)
+    staff = _signed_in(app, "admin")
+    _publish(staff, world["programme"])
+    link = _reviewer_link(app, staff, world["programme"])
+    reviewer = app.test_client()
+    token = csrf_from(reviewer.get(link).get_data(as_text=True))  # the page shows version 1
+    _publish(staff, world["programme"])  # version 2 appears while they write
+    response = reviewer.post(
+        link, data={"csrf_token": token, "version": "1", "section": "timeline", "body": "Dates?"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        number = db.session.execute(
+            select(StrategyVersion.number).join(ReviewComment.version)
+        ).scalar_one()
+    assert number == 1
+    page = text_of(reviewer.get(link))
+    assert "version 2" in page and "1 comment on earlier versions" in page
+
+
+def test_reviewer_comments_are_rate_limited(app: Flask) -> None:
+    app.config["PUBLIC_POST_RATE_LIMIT"] = "2 per minute"
+    world = make_strategy_world(app)
+    staff = _signed_in(app, "admin")
+    _publish(staff, world["programme"])
+    link = _reviewer_link(app, staff, world["programme"])
+    reviewer = app.test_client()
+    token = csrf_from(reviewer.get(link).get_data(as_text=True))
+    codes = [
+        reviewer.post(
+            link, data={"csrf_token": token, "section": "methods", "body": f"n{n}"}
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
