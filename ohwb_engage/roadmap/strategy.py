@@ -471,6 +471,7 @@ def _check_draft(programme_id: int, lock_version: int) -> StrategyVersion | None
     draft = _draft_row(programme_id)
     current = draft.lock_version if draft is not None else 0
     if current != lock_version:
+        db.session.rollback()
         raise StrategyConflict(
             "Someone else changed or published the draft while you were editing it. "
             "Nothing was saved: the page now shows the latest draft; make your change again."
@@ -503,6 +504,9 @@ def save_draft_text(
 def publish(programme_id: int, lock_version: int, *, actor: User) -> StrategyVersion:
     """Freeze the live draft into the next version; reviewers see it at once."""
     programme = _lock_programme(programme_id)
+    if programme.framework_id is None:
+        db.session.rollback()
+        raise StrategyError("Choose the programme's theme framework before publishing.")
     draft = _check_draft(programme.id, lock_version)
     if draft is None:
         text = draft_text(programme)
@@ -514,8 +518,6 @@ def publish(programme_id: int, lock_version: int, *, actor: User) -> StrategyVer
             created_by_id=actor.id,
         )
         db.session.add(draft)
-    if programme.framework_id is None:
-        raise StrategyError("Choose the programme's theme framework before publishing.")
     document = assemble(
         programme,
         title=draft.title,
@@ -538,6 +540,20 @@ def publish(programme_id: int, lock_version: int, *, actor: User) -> StrategyVer
     )
     db.session.commit()
     return draft
+
+
+def record_export(programme_id: int, number: int, fmt: str, *, actor: User) -> None:
+    """An export carries many people's words out of the service: it is audited."""
+    record(
+        "strategy.exported",
+        None,
+        actor=actor,
+        target_type="programmes",
+        target_id=programme_id,
+        version=number,
+        format=fmt,
+    )
+    db.session.commit()
 
 
 def section_choices(document: docs.StrategyDocument) -> list[tuple[str, str]]:

@@ -48,8 +48,9 @@ def _published(version_id: int) -> StrategyVersion:
     return version
 
 
-def export_response(document: docs.StrategyDocument, fmt: str) -> Response:
-    """The document in ``fmt``, named after its title and version."""
+def export_response(programme_id: int, document: docs.StrategyDocument, fmt: str) -> Response:
+    """The document in ``fmt``, named after its title and version; the export is audited."""
+    strategy.record_export(programme_id, document.version, fmt, actor=acting_user())
     name = docs.filename(document, fmt)
     if fmt == "docx":
         body: bytes | str = docs.to_docx(document)
@@ -151,7 +152,8 @@ def strategy_publish(programme_id: int) -> str | WerkzeugResponse:
 @bp.get("/programmes/<int:programme_id>/strategy/draft.<any(docx,md,html):fmt>")
 @strategists
 def strategy_draft_export(programme_id: int, fmt: str) -> Response:
-    return export_response(strategy.draft_document(_programme(programme_id)), fmt)
+    programme = _programme(programme_id)
+    return export_response(programme.id, strategy.draft_document(programme), fmt)
 
 
 # --- versions and comments -----------------------------------------------------------------
@@ -192,7 +194,8 @@ def strategy_version(version_id: int) -> str:
 @bp.get("/strategy/versions/<int:version_id>/export.<any(docx,md,html):fmt>")
 @strategists
 def strategy_export(version_id: int, fmt: str) -> Response:
-    return export_response(strategy.version_document(_published(version_id)), fmt)
+    version = _published(version_id)
+    return export_response(version.programme_id, strategy.version_document(version), fmt)
 
 
 @bp.post("/strategy/versions/<int:version_id>/comments")

@@ -75,6 +75,15 @@ def test_staff_see_the_live_draft_publish_it_and_export_every_format(app: Flask)
     assert "css/strategy.css" in html.get_data(as_text=True)
     draft = client.get(f"/roadmap/programmes/{world['programme']}/strategy/draft.docx")
     assert 'working-draft.docx"' in draft.headers["Content-Disposition"]
+    with app.app_context():
+        from ohwb_engage.audit.models import AuditEntry
+
+        exports = db.session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "strategy.exported")
+        ).scalars()
+        assert [(d["version"], d["format"]) for d in exports] == [
+            (1, "docx"), (1, "md"), (1, "html"), (0, "docx"),
+        ]  # fmt: skip
 
 
 def test_facilitators_cannot_open_the_strategy(app: Flask) -> None:
