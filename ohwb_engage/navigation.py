@@ -44,6 +44,12 @@ STAFF_LINKS: list[StaffLink] = [
         in_header=False,
     ),
     StaffLink(
+        "Themes",
+        "themes.frameworks",
+        ("admin", "analyst"),
+        "Review theme frameworks: evidence, merge, split, code, map all, history and exports.",
+    ),
+    StaffLink(
         "Draft strategy",
         "roadmap.strategy_index",
         ("admin", "analyst"),
@@ -64,6 +70,13 @@ STAFF_LINKS: list[StaffLink] = [
         "feedback.corpus_page",
         EVERY_ROLE,
         "The free-text answers available for theme analysis, programme-wide.",
+        in_header=False,
+    ),
+    StaffLink(
+        "Theme runs",
+        "themes.run_list",
+        ("admin", "analyst"),
+        "Find themes in the free-text answers, follow each run, and turn one into a framework.",
         in_header=False,
     ),
     StaffLink(

@@ -17,12 +17,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from ohwb_engage import create_app
 from ohwb_engage.config import normalise_database_url
 from ohwb_engage.extensions import db
-from tests.databases import create_postgres_database, postgres_reachable
+from tests.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_reachable,
+    scratch_name,
+)
 from tests.smtp import SMTPServer
 
 TEST_DB_ENV = "OHWB_TEST_DATABASE_URL"
@@ -60,13 +64,14 @@ def isolated_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pg = postgres_url_from_env()
     if pg is None:
-        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
-    if worker_id == "master":
-        return pg
-    return create_postgres_database(pg, f"{make_url(pg).database}_{worker_id}")
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+        return
+    url = create_postgres_database(pg, scratch_name(pg, "t"))
+    yield url
+    drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -109,3 +109,33 @@ def test_each_role_gets_exactly_its_pages(app: Flask, role: str) -> None:
             assert not (response.location or "").startswith("/login"), (role, method, url)
         else:
             assert response.status_code == 403, (role, method, url, response.status_code)
+
+
+def test_theme_runs_are_for_analysts_and_admins_only(url_map_app: Flask) -> None:
+    """Runs show raw answers: facilitators get 403 (checked above for every role)."""
+    runs = {rule.rule: access for rule, access in _staff_rules(url_map_app)
+            if rule.rule.startswith("/themes/runs")}  # fmt: skip
+    assert len(runs) >= 7, runs
+    assert set(runs.values()) == {frozenset({"admin", "analyst"})}
+
+
+# The review workspace shows raw responses: analysts and admins only. Facilitators get one
+# page of counts (no answer text) for events they facilitate, checked per event in
+# tests/themes/test_review.py; reviewers and the public get nothing.
+REVIEW_FOR_FACILITATORS = {"themes.event_themes"}
+
+
+def test_review_workspace_is_for_analysts_and_admins(url_map_app: Flask) -> None:
+    from ohwb_engage.themes import review_views
+
+    seen = 0
+    for rule in url_map_app.url_map.iter_rules():
+        view = url_map_app.view_functions[rule.endpoint]
+        if view.__module__ != review_views.__name__:
+            continue
+        seen += 1
+        expected = {"admin", "analyst"} | (
+            {"facilitator"} if rule.endpoint in REVIEW_FOR_FACILITATORS else set()
+        )
+        assert set(view.access) == expected, rule.rule
+    assert seen >= 15

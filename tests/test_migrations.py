@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,12 +10,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 
 from ohwb_engage import create_app
 from ohwb_engage.extensions import db
 from tests.conftest import TEST_SECRET, in_ci, postgres_admin_url
-from tests.databases import create_postgres_database, postgres_reachable
+from tests.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_reachable,
+    scratch_name,
+)
 
 
 def _sqlite_url(tmp_path: Path) -> str:
@@ -30,14 +34,18 @@ def _postgres_url() -> str:
                 "PostgreSQL at 127.0.0.1:5432 does not answer; CI must test migrations on it"
             )
         pytest.skip("PostgreSQL at 127.0.0.1:5432 does not answer")
-    # Named after the test database, so two checkouts testing at once do not collide.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return create_postgres_database(admin, f"{make_url(admin).database}_migrations_{worker}")
+    # Unique to this run and worker, so two checkouts testing at once do not collide.
+    return create_postgres_database(admin, scratch_name(admin, "migrations"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def migration_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return _sqlite_url(tmp_path) if request.param == "sqlite" else _postgres_url()
+def migration_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield _sqlite_url(tmp_path)
+        return
+    url = _postgres_url()
+    yield url
+    drop_postgres_database(url)
 
 
 def test_upgrade_matches_models_and_downgrade_empties(migration_url: str) -> None:

@@ -33,6 +33,7 @@ from ohwb_engage.mail.models import MessageStatus, OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.roadmap import strategy
 from ohwb_engage.roadmap.models import Programme, ProgrammeNotice
+from ohwb_engage.themes.runs import forget_deleted_answers
 from ohwb_engage.workshops.models import Event, Registration
 
 ERASED_MARK = "[erased on request]"
@@ -238,7 +239,6 @@ def collect(email: str) -> dict[str, list[dict[str, Any]]]:
             }
             for m in outbox
         ],
-        "strategy_reviewers": strategy.reviewer_records(email),
         # Held as a keyed hash of the address: found by hashing the address asked about.
         "roadmap_notices": [
             {"id": programme_id, "programme": title, "sent_at": _iso(sent_at)}
@@ -249,6 +249,7 @@ def collect(email: str) -> dict[str, list[dict[str, Any]]]:
                 .order_by(ProgrammeNotice.sent_at)
             )
         ],
+        "strategy_reviewers": strategy.reviewer_records(email),
     }
 
 
@@ -307,15 +308,16 @@ def erase(email: str, *, actor: User) -> Holdings:
         if message.status in (MessageStatus.PENDING.value, MessageStatus.SENDING.value):
             message.status = MessageStatus.FAILED.value
             message.last_error = "Not sent: erased on request"
-    reviewers = strategy.erase_reviewer_records(
-        email, erased_domain=ERASED_DOMAIN, mark=ERASED_MARK
-    )
     # "You said, we did" notices: forgotten, so nothing keyed to the address remains.
     db.session.execute(
         delete(ProgrammeNotice).where(ProgrammeNotice.address_hash == subject_hash(email))
     )
+    reviewers = strategy.erase_reviewer_records(
+        email, erased_domain=ERASED_DOMAIN, mark=ERASED_MARK
+    )
     held = Holdings(len(registrations), len(invitations), len(responses), len(outbox), reviewers)
     db.session.flush()
+    forget_deleted_answers()  # theme runs' copies of the erased answers
     _audit("privacy.erase", email, actor, **asdict(held))
     db.session.commit()
     return held
@@ -371,6 +373,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
             .values(text_original=None)
             .execution_options(synchronize_session=False)
         ).rowcount
+        forget_deleted_answers()
         db.session.commit()
     uploads = cleanup_stale_uploads(now)
     report = PurgeReport(responses, invitations, originals, uploads)

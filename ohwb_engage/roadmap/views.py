@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ohwb_engage.roadmap import item_views, public_views, review_views, strategy_views  # noqa: F401  (registers routes)  # noqa: F401  (registers routes)
+from ohwb_engage.roadmap import (  # noqa: F401  (registers routes)
+    item_views,
+    public_views,
+    review_views,
+    strategy_views,
+)
 from ohwb_engage.roadmap.blueprint import bp
 
 __all__ = ["bp"]

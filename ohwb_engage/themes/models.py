@@ -83,7 +83,11 @@ class FrameworkAnswer(db.Model):
     """An answer in a framework's corpus, with what the analysis knows of it."""
 
     __tablename__ = "framework_answers"
-    __table_args__ = (Index("ix_framework_answers_answer", "answer_id"),)
+    __table_args__ = (
+        Index("ix_framework_answers_answer", "answer_id"),
+        # The theme list's share denominator counts relevant answers from the index alone.
+        Index("ix_framework_answers_relevant", "framework_id", "not_relevant"),
+    )
 
     framework_id: Mapped[int] = mapped_column(
         ForeignKey("frameworks.id", ondelete="CASCADE"), primary_key=True

@@ -1,0 +1,341 @@
+""" "Map all": train the engine's mapper on the reviewed framework and apply it to every answer.
+
+Runs as a job (a ``ThemeRun`` of kind ``map`` keeps its progress, so the page survives a
+reload). What it learns from: the analysts' coded examples, the themes' names and
+descriptions as weak examples and, while few answers are coded, the current members. It
+replaces discovered and earlier mapped memberships and never touches coded or moved ones.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import bindparam, case, delete, func, select, update
+
+from ohwb_engage.accounts.models import User
+from ohwb_engage.audit.services import record
+from ohwb_engage.database import begin_write, utcnow
+from ohwb_engage.extensions import db
+from ohwb_engage.feedback.models import Answer
+from ohwb_engage.jobs import enqueue
+from ohwb_engage.themes.engine import ThemeMapper
+from ohwb_engage.themes.models import (
+    Framework,
+    FrameworkAnswer,
+    MemberSource,
+    RunKind,
+    RunStatus,
+    Theme,
+    ThemeMember,
+    ThemeRun,
+)
+from ohwb_engage.themes.review import ReviewError, _lock_framework, record_change, recount
+
+JOB = "ohwb_engage.themes.review_map:run_map"
+TO_CODE = 20
+MIN_CODED_FOR_MEMBERS_ONLY = 5  # per theme: below it, current members also teach the model
+MIN_CODED_FOR_AGREEMENT = 20  # coded answers needed before held-out agreement means anything
+KEPT = (MemberSource.CODED.value, MemberSource.MOVED.value)
+
+
+def start_map(framework_id: int, *, actor: User, random_state: int = 0) -> ThemeRun:
+    """Queue a mapping run for the framework; refuse while one is already queued or running."""
+    begin_write()
+    framework = db.session.get(Framework, framework_id)
+    if framework is None:
+        raise ReviewError("That framework no longer exists.")
+    themes = db.session.execute(
+        select(Theme.id).where(Theme.framework_id == framework_id)
+    ).scalars()
+    if not list(themes):
+        db.session.rollback()
+        raise ReviewError("This framework has no themes to map answers to.")
+    busy = db.session.execute(
+        select(ThemeRun.id).where(
+            ThemeRun.framework_id == framework_id,
+            ThemeRun.kind == RunKind.MAP.value,
+            ThemeRun.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]),
+        )
+    ).first()
+    if busy:
+        db.session.rollback()
+        raise ReviewError("A mapping of this framework is already running: wait for it to end.")
+    run = ThemeRun(
+        framework_id=framework_id,
+        kind=RunKind.MAP.value,
+        config={"random_state": random_state, "framework_version": framework.version},
+        corpus_filters=framework.corpus_filters or {},
+        created_by_id=actor.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    record("themes.map_started", run, actor=actor, framework_id=framework_id)
+    db.session.commit()
+    run_id = run.id
+    handle = enqueue(JOB, run_id)
+    if handle.job_id:
+        db.session.execute(
+            update(ThemeRun).where(ThemeRun.id == run_id).values(job_id=handle.job_id)
+        )
+        db.session.commit()
+    return db.session.get(ThemeRun, run_id)
+
+
+def _progress(run_id: int, fraction: float, message: str) -> None:
+    db.session.execute(
+        update(ThemeRun)
+        .where(ThemeRun.id == run_id)
+        .values(progress=max(0.0, min(1.0, fraction)), progress_message=message[:200])
+    )
+    db.session.commit()
+
+
+def run_map(run_id: int) -> None:
+    """The job: fit, predict, write memberships; a failure is kept on the run with its reason."""
+    run = db.session.get(ThemeRun, run_id)
+    if run is None or run.status not in (RunStatus.QUEUED.value, RunStatus.FAILED.value):
+        return
+    run.status = RunStatus.RUNNING.value
+    run.started_at = utcnow()
+    run.attempts += 1
+    run.error = None
+    db.session.commit()
+    try:
+        _map(run_id)
+    except Exception as exc:
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, ReviewError | ValueError) else "unexpected error"
+        db.session.execute(
+            update(ThemeRun)
+            .where(ThemeRun.id == run_id)
+            .values(
+                status=RunStatus.FAILED.value,
+                error=f"The mapping failed: {message}",
+                finished_at=utcnow(),
+            )
+        )
+        db.session.commit()
+        if not isinstance(exc, ReviewError | ValueError):
+            raise
+
+
+def _corpus(framework_id: int) -> tuple[list[int], list[str]]:
+    rows = db.session.execute(
+        select(FrameworkAnswer.answer_id, Answer.text)
+        .join(Answer, Answer.id == FrameworkAnswer.answer_id)
+        .where(
+            FrameworkAnswer.framework_id == framework_id, FrameworkAnswer.not_relevant.is_(False)
+        )
+        .order_by(FrameworkAnswer.answer_id)
+    ).all()
+    rows = [(a, t) for a, t in rows if (t or "").strip()]
+    return [a for a, _ in rows], [t for _, t in rows]
+
+
+def _labels(framework_id: int, sources: tuple[str, ...]) -> dict[int, set[str]]:
+    labels: dict[int, set[str]] = defaultdict(set)
+    for theme_id, answer_id in db.session.execute(
+        select(ThemeMember.theme_id, ThemeMember.answer_id)
+        .join(Theme, Theme.id == ThemeMember.theme_id)
+        .where(Theme.framework_id == framework_id, ThemeMember.source.in_(sources))
+    ):
+        labels[answer_id].add(str(theme_id))
+    return labels
+
+
+def _agreement(
+    ids: list[int], texts: list[str], coded: dict[int, set[str]], random_state: int
+) -> dict[str, Any] | None:
+    """Micro/macro F1 of a model trained on 80% of the coded answers, scored on the rest."""
+    pool = [i for i, a in enumerate(ids) if a in coded]
+    if len(pool) < MIN_CODED_FOR_AGREEMENT:
+        return None
+    random.Random(random_state).shuffle(pool)
+    cut = max(1, len(pool) // 5)
+    test, train = pool[:cut], pool[cut:]
+    mapper = ThemeMapper(random_state=random_state, self_training=False)
+    mapper.fit([texts[i] for i in train], [coded[ids[i]] for i in train])
+    scores = mapper.score([texts[i] for i in test], [coded[ids[i]] for i in test])
+    return {
+        "micro_f1": round(scores.micro_f1, 3),
+        "macro_f1": round(scores.macro_f1, 3),
+        "n": scores.n,
+    }
+
+
+def _map(run_id: int) -> None:
+    run = db.session.get(ThemeRun, run_id)
+    framework_id = run.framework_id
+    seed = int(run.config.get("random_state", 0))
+    actor = db.session.get(User, run.created_by_id) if run.created_by_id else None
+    themes = {
+        str(t.id): f"{t.name}. {t.description or ''}"
+        for t in db.session.execute(
+            select(Theme).where(Theme.framework_id == framework_id)
+        ).scalars()
+    }
+    ids, texts = _corpus(framework_id)
+    if not ids:
+        raise ReviewError("there are no answers with text in this framework")
+    coded = _labels(framework_id, (MemberSource.CODED.value,))
+    per_theme = defaultdict(int)
+    for keys in coded.values():
+        for key in keys:
+            per_theme[key] += 1
+    few = min((per_theme.get(k, 0) for k in themes), default=0) < MIN_CODED_FOR_MEMBERS_ONLY
+    teaching = (
+        _labels(framework_id, tuple(s.value for s in MemberSource if s != MemberSource.MAPPED))
+        if few
+        else coded
+    )
+    db.session.commit()
+    _progress(run_id, 0.05, "Learning from the coded examples")
+    train = [i for i, a in enumerate(ids) if teaching.get(a)]
+    rest = [texts[i] for i, a in enumerate(ids) if not teaching.get(a)]
+    mapper = ThemeMapper(random_state=seed)
+    mapper.fit(
+        [texts[i] for i in train],
+        [teaching[ids[i]] for i in train],
+        themes=themes,
+        unlabeled=rest,
+        progress=lambda f, m: _progress(run_id, 0.05 + 0.4 * f, m),
+    )
+    result = mapper.predict(texts, progress=lambda f, m: _progress(run_id, 0.45 + 0.3 * f, m))
+    uncoded = [i for i, a in enumerate(ids) if a not in coded]
+    suggest = mapper.suggest_for_coding([texts[i] for i in uncoded], k=TO_CODE)
+    to_code = [ids[uncoded[p]] for p in suggest]
+    _progress(run_id, 0.8, "Checking agreement on held-out coded answers")
+    agreement = _agreement(ids, texts, coded, seed)
+    _progress(run_id, 0.9, "Saving the mapping")
+    _write(run_id, framework_id, ids, result, to_code, agreement, len(train), actor)
+
+
+def _write(run_id, framework_id, ids, result, to_code, agreement, n_train, actor) -> None:
+    framework = _lock_framework(framework_id)
+    theme_ids = set(
+        db.session.execute(select(Theme.id).where(Theme.framework_id == framework_id)).scalars()
+    )
+    kept = {
+        (t, a)
+        for t, a in db.session.execute(
+            select(ThemeMember.theme_id, ThemeMember.answer_id).where(
+                ThemeMember.theme_id.in_(theme_ids), ThemeMember.source.in_(KEPT)
+            )
+        )
+    }
+    db.session.execute(
+        delete(ThemeMember).where(
+            ThemeMember.theme_id.in_(theme_ids), ThemeMember.source.not_in(KEPT)
+        )
+    )
+    rows, confidence = [], []
+    for answer_id, prediction in zip(ids, result.predictions, strict=True):
+        confidence.append({"a": answer_id, "c": float(prediction.top_score)})
+        for label, score in zip(prediction.labels, prediction.scores, strict=True):
+            theme_id = int(label)
+            if theme_id in theme_ids and (theme_id, answer_id) not in kept:
+                rows.append(
+                    {
+                        "theme_id": theme_id,
+                        "answer_id": answer_id,
+                        "source": MemberSource.MAPPED.value,
+                        "confidence": max(0.0, min(1.0, float(score))),
+                        "created_at": utcnow(),
+                    }
+                )
+    if rows:
+        db.session.execute(ThemeMember.__table__.insert(), rows)
+    fa = FrameworkAnswer.__table__
+
+    if confidence:
+        db.session.execute(
+            update(fa)
+            .where(fa.c.framework_id == framework_id, fa.c.answer_id == bindparam("a"))
+            .values(map_confidence=bindparam("c")),
+            confidence,
+        )
+    recount(theme_ids)
+    summary = {
+        "mapped": len(rows),
+        "answers": len(ids),
+        "trained_on": n_train,
+        "to_code": to_code,
+        "agreement": agreement,
+        "unmapped": sum(1 for p in result.predictions if not p.labels),
+    }
+    record_change(
+        framework,
+        "map",
+        f"Mapped {len(ids)} answers to the framework ({len(rows)} memberships)",
+        actor,
+        run_id=run_id,
+        mapped=len(rows),
+    )
+    db.session.execute(
+        update(ThemeRun)
+        .where(ThemeRun.id == run_id)
+        .values(
+            status=RunStatus.SUCCEEDED.value,
+            progress=1.0,
+            progress_message="Done",
+            summary=summary,
+            corpus_size=len(ids),
+            finished_at=utcnow(),
+        )
+    )
+    db.session.commit()
+
+
+def latest_map(framework_id: int) -> ThemeRun | None:
+    return db.session.execute(
+        select(ThemeRun)
+        .where(ThemeRun.framework_id == framework_id, ThemeRun.kind == RunKind.MAP.value)
+        .order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def least_certain(framework_id: int, answer_ids: list[int]) -> list[tuple[int, str, float | None]]:
+    """The suggested answers with their text and confidence, in the suggested order."""
+    if not answer_ids:
+        return []
+    rows = {
+        a: (t, c)
+        for a, t, c in db.session.execute(
+            select(Answer.id, Answer.text, FrameworkAnswer.map_confidence)
+            .join(FrameworkAnswer, FrameworkAnswer.answer_id == Answer.id)
+            .where(FrameworkAnswer.framework_id == framework_id, Answer.id.in_(answer_ids))
+        )
+    }
+    return [(a, rows[a][0] or "", rows[a][1]) for a in answer_ids if a in rows]
+
+
+CONFIDENCE_BANDS = (
+    (0.8, "High (0.8 or more)"),
+    (0.5, "Medium (0.5 to 0.8)"),
+    (0.2, "Low (0.2 to 0.5)"),
+    (0.0, "Very low (under 0.2)"),
+)
+
+
+def confidence_bands(framework_id: int) -> list[tuple[str, int]]:
+    """How sure the latest mapping was about the framework's answers, in bands (one query)."""
+    conf = FrameworkAnswer.map_confidence
+    band = case(
+        *[(conf >= low, label) for low, label in CONFIDENCE_BANDS],
+        else_="Not mapped yet",
+    ).label("band")
+    counts = dict(
+        db.session.execute(
+            select(band, func.count())
+            .where(
+                FrameworkAnswer.framework_id == framework_id,
+                FrameworkAnswer.not_relevant.is_(False),
+            )
+            .group_by(band)
+        ).all()
+    )
+    labels = [label for _, label in CONFIDENCE_BANDS] + ["Not mapped yet"]
+    return [(label, counts.get(label, 0)) for label in labels]

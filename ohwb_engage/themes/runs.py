@@ -1,0 +1,706 @@
+"""Theme runs as jobs: start a discovery over a chosen corpus, execute it, reproduce it.
+
+The web request only counts the corpus and records a queued :class:`ThemeRun` with its
+full configuration; :func:`execute_run` does the work wherever the job runs (a thread in
+the web process, or an RQ worker), so the same call serves both. The job snapshots the
+corpus (``RunItem`` rows: the text as the engine saw it) before the engine starts, so a
+retry analyses the same answers and a reproduction gives the same result. Progress goes
+to the run row in short transactions, throttled, so the page can show it after a reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+
+from ohwb_engage import jobs
+from ohwb_engage.accounts.models import User
+from ohwb_engage.audit.services import record
+from ohwb_engage.database import begin_write, utcnow
+from ohwb_engage.extensions import db
+from ohwb_engage.feedback.corpus import corpus_count, corpus_overview
+from ohwb_engage.feedback.models import Response
+from ohwb_engage.feedback.services import CorpusFilters, corpus
+from ohwb_engage.template_helpers import london_date
+from ohwb_engage.themes.engine import ThemeDiscoverer, redact
+from ohwb_engage.themes.engine.results import DiscoveryResult
+from ohwb_engage.themes.models import (
+    Framework,
+    FrameworkAnswer,
+    FrameworkChange,
+    MemberSource,
+    RunItem,
+    RunKind,
+    RunStatus,
+    RunTheme,
+    Theme,
+    ThemeMember,
+    ThemeRun,
+)
+from ohwb_engage.workshops.models import Event
+
+log = logging.getLogger(__name__)
+
+JOB = "ohwb_engage.themes.runs:execute_run"
+# Below this the engine has too little to compare: themes need at least 5 answers each.
+MIN_ANSWERS = 10
+MAX_THEMES = 70  # the engine's own ceiling
+MAX_SEED = 2**31 - 1
+# A queued or running run this old has lost its worker (RQ's job timeout is an hour too):
+# it may be retried, and the old attempt, if it ever wakes, is fenced off by its number.
+STALE_AFTER = timedelta(hours=1)
+UNEXPECTED = (
+    "The run stopped because of an unexpected problem. Retry it; if it fails again, "
+    "tell the service administrator (quote run {run_id})."
+)
+
+
+class RunError(Exception):
+    """A refusal whose ``str()`` is the message for the page."""
+
+
+class CorpusTooSmall(RunError):
+    pass
+
+
+class InvalidSettings(RunError):
+    pass
+
+
+class RunNotRetryable(RunError):
+    pass
+
+
+class RunNotFinished(RunError):
+    pass
+
+
+class RunFailed(RunError):
+    """Raised inside a job: the reason people see on the run page."""
+
+
+class Superseded(Exception):
+    """This attempt was given up on (retried as stale) while it ran: it must not write."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What an analyst chooses for a discovery; everything else takes the engine's default."""
+
+    n_themes: int | None = None  # None: chosen by the data within the bounds
+    min_themes: int = 2
+    max_themes: int = 30
+    seed: int = 0
+
+    def check(self) -> None:
+        if self.n_themes is not None and not 1 <= self.n_themes <= MAX_THEMES:
+            raise InvalidSettings(f"The number of themes must be between 1 and {MAX_THEMES}.")
+        if not 1 <= self.min_themes <= self.max_themes <= MAX_THEMES:
+            raise InvalidSettings(
+                f"The fewest themes must be at least 1 and no more than the most themes "
+                f"(at most {MAX_THEMES})."
+            )
+        if not 0 <= self.seed <= MAX_SEED:
+            raise InvalidSettings(f"The seed must be a whole number from 0 to {MAX_SEED}.")
+
+    def engine_params(self) -> dict[str, Any]:
+        """Every parameter of the engine, defaults included, so the run can be rebuilt."""
+        return ThemeDiscoverer(
+            "auto" if self.n_themes is None else self.n_themes,
+            min_themes=self.min_themes,
+            max_themes=self.max_themes,
+            random_state=self.seed,
+        ).get_params()
+
+
+# --- corpus filters as JSON ---------------------------------------------------------------
+
+
+def filters_to_dict(filters: CorpusFilters) -> dict[str, Any]:
+    data = asdict(filters)
+    for key in ("date_from", "date_to"):
+        data[key] = data[key].isoformat() if data[key] else None
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items()}
+
+
+def filters_from_dict(data: dict[str, Any]) -> CorpusFilters:
+    values: dict[str, Any] = {}
+    for key, value in (data or {}).items():
+        if key in ("date_from", "date_to"):
+            values[key] = date.fromisoformat(value) if value else None
+        elif key in CorpusFilters.__dataclass_fields__:
+            values[key] = tuple(value or ())
+    return CorpusFilters(**values)
+
+
+def event_choices() -> list[tuple[int, str]]:
+    """Events that have responses, newest first: the only ones worth offering as a filter."""
+    rows = db.session.execute(
+        select(Event.id, Event.title, Event.starts_at)
+        .where(Event.id.in_(select(Response.event_id).where(Response.event_id.is_not(None))))
+        .order_by(Event.starts_at.desc())
+        .limit(300)
+    ).all()
+    return [(row.id, f"{row.title} ({london_date(row.starts_at)})") for row in rows]
+
+
+def question_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(questionnaires, questions) that hold free-text answers, from the corpus overview."""
+    sources = corpus_overview()
+    questionnaires = dict.fromkeys(
+        (s.questionnaire_id, s.questionnaire + (f" (version {s.version})" if s.version > 1 else ""))
+        for s in sources
+    )
+    questions = [(s.question_id, f"{s.questionnaire}: {s.question}") for s in sources]
+    return list(questionnaires), questions
+
+
+def count_answers(filters: CorpusFilters) -> int:
+    """How many answers a selection holds, counted by the database (the "check" button)."""
+    return corpus_count(filters)
+
+
+# --- starting, retrying, reproducing ------------------------------------------------------
+
+
+def _enqueue(run_id: int) -> None:
+    handle = jobs.enqueue(JOB, run_id)
+    if handle.job_id:
+        db.session.execute(
+            update(ThemeRun).where(ThemeRun.id == run_id).values(job_id=handle.job_id)
+        )
+        db.session.commit()
+
+
+def start_run(
+    filters: CorpusFilters, settings: RunSettings, *, actor: User, run_now: bool = False
+) -> int:
+    """Record a queued discovery over ``filters`` and hand it to the job runner; its id back.
+
+    Refuses (nothing saved) an invalid setting, an empty corpus, or one too small to find
+    themes in: the count is the database's, taken now; the job snapshots the answers.
+    ``run_now`` executes it in this thread instead (the demo seeder and commands).
+    """
+    settings.check()
+    size = count_answers(filters)
+    if size == 0:
+        raise CorpusTooSmall("No answers match this selection. Widen it and check again.")
+    needed = max(MIN_ANSWERS, 2 * (settings.n_themes or settings.min_themes))
+    if size < needed:
+        raise CorpusTooSmall(
+            f"This selection holds {size} answers; the engine needs at least {needed} "
+            "to find themes. Widen the selection, or ask for fewer themes."
+        )
+    engine = settings.engine_params()
+    run = ThemeRun(
+        kind=RunKind.DISCOVER.value,
+        status=RunStatus.QUEUED.value,
+        config={"engine": engine, "settings": asdict(settings)},
+        corpus_filters=filters_to_dict(filters),
+        corpus_size=size,
+        created_by_id=actor.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    record("themes.run_started", run, actor=actor, answers=size, seed=settings.seed,
+           n_themes=settings.n_themes or "auto")  # fmt: skip
+    run_id = run.id
+    db.session.commit()
+    if run_now:
+        execute_run(run_id)
+    else:
+        _enqueue(run_id)
+    return run_id
+
+
+def _stale_condition():
+    cutoff = utcnow() - STALE_AFTER
+    return and_(
+        ThemeRun.status.in_((RunStatus.QUEUED.value, RunStatus.RUNNING.value)),
+        func.coalesce(ThemeRun.started_at, ThemeRun.created_at) < cutoff,
+    )
+
+
+def is_stale(run: ThemeRun) -> bool:
+    """Queued or running for over an hour: its worker has most likely gone."""
+    if run.status not in (RunStatus.QUEUED.value, RunStatus.RUNNING.value):
+        return False
+    return (run.started_at or run.created_at) < utcnow() - STALE_AFTER
+
+
+def retry_run(run_id: int, *, actor: User) -> None:
+    """Queue a failed (or stale) run again, on the snapshot it already took, if any."""
+    begin_write()
+    changed = db.session.execute(
+        update(ThemeRun)
+        .where(
+            ThemeRun.id == run_id,
+            or_(ThemeRun.status == RunStatus.FAILED.value, _stale_condition()),
+        )
+        .values(
+            status=RunStatus.QUEUED.value,
+            progress=0.0,
+            progress_message="Waiting to start again",
+            error=None,
+            finished_at=None,
+        )
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise RunNotRetryable(
+            "Only a failed run, or one stuck for over an hour, can be retried; this one is not."
+        )
+    record("themes.run_retried", target_type="theme_runs", target_id=run_id, actor=actor)
+    db.session.commit()
+    _enqueue(run_id)
+
+
+def reproduce_run(run_id: int, *, actor: User) -> int:
+    """A new run with the same configuration over the same snapshot; its id back."""
+    source = db.session.get(ThemeRun, run_id)
+    if source is None or source.status != RunStatus.SUCCEEDED.value:
+        raise RunNotFinished("Only a finished run can be reproduced.")
+    run = ThemeRun(
+        kind=source.kind,
+        status=RunStatus.QUEUED.value,
+        config={**source.config, "reproduces": source.id},
+        corpus_filters=dict(source.corpus_filters),
+        corpus_size=source.corpus_size,
+        created_by_id=actor.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    db.session.execute(
+        insert(RunItem).from_select(
+            ["run_id", "position", "answer_id", "text"],
+            select(literal(run.id), RunItem.position, RunItem.answer_id, RunItem.text).where(
+                RunItem.run_id == source.id
+            ),
+        )
+    )
+    record("themes.run_reproduced", run, actor=actor, source_run=source.id)
+    new_id = run.id
+    db.session.commit()
+    _enqueue(new_id)
+    return new_id
+
+
+# --- the job ------------------------------------------------------------------------------
+
+
+class ProgressWriter:
+    """The engine's progress callback: writes to the run row at most every ``interval``
+    seconds unless the bar moved by ``step`` or more, each write its own short transaction.
+
+    The engine's fraction is scaled into ``[low, high]``: snapshotting comes before it and
+    storing the result after it.
+    """
+
+    def __init__(
+        self,
+        run_id: int,
+        attempt: int,
+        *,
+        low: float = 0.05,
+        high: float = 0.9,
+        interval: float = 0.5,
+        step: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.run_id, self.attempt = run_id, attempt
+        self.low, self.high = low, high
+        self.interval, self.step = interval, step
+        self.clock = clock
+        self.last_value = -1.0
+        self.last_time = -math.inf
+        self.writes = 0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        value = round(self.low + (self.high - self.low) * min(max(fraction, 0.0), 1.0), 4)
+        now = self.clock()
+        if value <= self.last_value:
+            return
+        if now - self.last_time < self.interval and value - self.last_value < self.step:
+            return
+        self.write(value, message)
+
+    def write(self, value: float, message: str) -> None:
+        self.last_value, self.last_time = value, self.clock()
+        written = db.session.execute(
+            update(ThemeRun)
+            .where(*_mine(self.run_id, self.attempt))
+            .values(progress=value, progress_message=message[:200])
+        ).rowcount
+        db.session.commit()
+        if not written:  # stop the engine: another attempt owns the run now
+            raise Superseded(self.run_id)
+        self.writes += 1
+
+
+def _mine(run_id: int, attempt: int) -> tuple[Any, ...]:
+    """The run, still running this attempt: every write of a job is fenced by it."""
+    return (
+        ThemeRun.id == run_id,
+        ThemeRun.attempts == attempt,
+        ThemeRun.status == RunStatus.RUNNING.value,
+    )
+
+
+def _claim(run_id: int) -> int | None:
+    """Queued -> running, once: a job delivered twice (RQ retries, a double click) runs once.
+
+    Returns this attempt's number, or None when the run was not waiting for a worker.
+    """
+    claimed = db.session.execute(
+        update(ThemeRun)
+        .where(ThemeRun.id == run_id, ThemeRun.status == RunStatus.QUEUED.value)
+        .values(
+            status=RunStatus.RUNNING.value,
+            attempts=ThemeRun.attempts + 1,
+            started_at=utcnow(),
+            progress=0.0,
+            progress_message="Taking a snapshot of the answers",
+        )
+    ).rowcount
+    attempt = db.session.execute(
+        select(ThemeRun.attempts).where(ThemeRun.id == run_id)
+    ).scalar_one_or_none()
+    db.session.commit()
+    return attempt if claimed else None
+
+
+def _snapshot(run: ThemeRun) -> None:
+    """Copy the corpus into the run, once: text as the engine will see it, in its order."""
+    taken = db.session.execute(
+        select(RunItem.position).where(RunItem.run_id == run.id).limit(1)
+    ).first()
+    if taken:
+        return
+    rows = corpus(filters_from_dict(run.corpus_filters))
+    if not rows:
+        raise RunFailed(
+            "No answers matched the selection when the run started (they may have been "
+            "deleted or erased). Start a new run with a wider selection."
+        )
+    scrub = run.config.get("engine", {}).get("redact_personal_data", True)
+    db.session.execute(
+        insert(RunItem),
+        [
+            {"run_id": run.id, "position": n, "answer_id": row.answer_id,
+             "text": redact(row.text) if scrub else row.text}
+            for n, row in enumerate(rows)
+        ],
+    )  # fmt: skip
+    run.corpus_size = len(rows)
+    db.session.commit()
+
+
+def _store(run_id: int, attempt: int, result: DiscoveryResult, total: int) -> None:
+    """Per-answer decisions, the proposed themes and the summary, in one transaction."""
+    finished = db.session.execute(
+        update(ThemeRun)
+        .where(*_mine(run_id, attempt))
+        .values(
+            status=RunStatus.SUCCEEDED.value,
+            progress=1.0,
+            progress_message=f"Finished: {len(result.themes)} themes in {total} answers",
+            summary={
+                "n_themes": len(result.themes),
+                "counts": dict(result.counts),
+                "stability": result.stability,
+                "engine_config": result.config,
+                "timings": dict(result.timings),
+            },
+            finished_at=utcnow(),
+        )
+    ).rowcount
+    if not finished:
+        raise Superseded(run_id)
+    db.session.execute(
+        update(RunItem),
+        [
+            {"run_id": run_id, "position": n, "theme_index": a, "status": s,
+             "confidence": c, "sentiment": round(float(v), 4)}
+            for n, (a, s, c, v) in enumerate(
+                zip(result.assignments, result.status, result.confidence, result.sentiment,
+                    strict=True)
+            )
+        ],
+    )  # fmt: skip
+    if result.themes:
+        db.session.execute(
+            insert(RunTheme),
+            [
+                {"run_id": run_id, "index": t.id, "label": t.label[:200],
+                 "terms": [[term, round(float(w), 4)] for term, w in t.terms],
+                 "quote_positions": list(t.quotes), "size": t.size,
+                 "sentiment": round(float(t.sentiment), 4)}
+                for t in result.themes
+            ],
+        )  # fmt: skip
+    db.session.commit()
+
+
+def _fail(run_id: int, attempt: int, message: str) -> None:
+    db.session.rollback()
+    db.session.execute(
+        update(ThemeRun)
+        .where(*_mine(run_id, attempt))
+        .values(status=RunStatus.FAILED.value, error=message, finished_at=utcnow())
+    )
+    db.session.commit()
+
+
+def execute_run(run_id: int) -> str:
+    """The job: snapshot, discover with progress, store. Returns the run's final status.
+
+    Never raises for a run's own failure: the reason is on the run row for the page, and
+    the traceback in the log (which holds no answer text).
+    """
+    attempt = _claim(run_id)
+    if attempt is None:
+        return "skipped"
+    try:
+        run = db.session.get(ThemeRun, run_id)
+        if run is None:
+            return "skipped"
+        _snapshot(run)
+        texts = list(
+            db.session.execute(
+                select(RunItem.text).where(RunItem.run_id == run_id).order_by(RunItem.position)
+            ).scalars()
+        )
+        params = dict(run.config["engine"])
+        db.session.commit()  # no transaction held open while the engine works
+        progress = ProgressWriter(run_id, attempt)
+        progress.write(0.05, "Starting the engine")
+        result = ThemeDiscoverer(**params).fit(texts, progress=progress).result_
+        if not result.themes:
+            raise RunFailed(
+                f"The engine found no themes in these {len(texts)} answers: "
+                f"{result.counts.get('non_answer', 0)} are non-answers and "
+                f"{result.counts.get('unassigned', 0)} share too few words with the rest. "
+                "Start a new run with a larger selection."
+            )
+        progress.write(0.9, "Saving the themes")
+        _store(run_id, attempt, result, len(texts))
+    except Superseded:
+        db.session.rollback()
+        log.warning("theme run %s attempt %s was superseded by a retry", run_id, attempt)
+        return "superseded"
+    except RunFailed as exc:
+        _fail(run_id, attempt, str(exc))
+        return RunStatus.FAILED.value
+    except Exception:
+        log.exception("theme run %s failed", run_id)
+        _fail(run_id, attempt, UNEXPECTED.format(run_id=run_id))
+        return RunStatus.FAILED.value
+    return RunStatus.SUCCEEDED.value
+
+
+# --- reading runs -------------------------------------------------------------------------
+
+
+def runs_query():
+    return select(ThemeRun).order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    index: int
+    label: str
+    size: int
+    share: float
+    sentiment: float
+    terms: list[str]
+    quotes: list[str]
+
+
+def results(run: ThemeRun) -> list[ThemeView]:
+    """The proposed themes with their quotes' text, largest first (two queries)."""
+    themes = list(
+        db.session.execute(
+            select(RunTheme).where(RunTheme.run_id == run.id).order_by(RunTheme.index)
+        ).scalars()
+    )
+    wanted = {p for t in themes for p in t.quote_positions}
+    texts = dict(
+        db.session.execute(
+            select(RunItem.position, RunItem.text).where(
+                RunItem.run_id == run.id, RunItem.position.in_(wanted)
+            )
+        ).all()
+    ) if wanted else {}  # fmt: skip
+    total = run.corpus_size or 1
+    return [
+        ThemeView(
+            index=t.index,
+            label=t.label,
+            size=t.size,
+            share=t.size / total,
+            sentiment=t.sentiment,
+            terms=[term for term, _ in t.terms],
+            quotes=[texts[p] for p in t.quote_positions if p in texts],
+        )
+        for t in themes
+    ]
+
+
+def assignments(run_id: int) -> list[int]:
+    """Theme index per snapshot position: what "same result" compares."""
+    return list(
+        db.session.execute(
+            select(RunItem.theme_index).where(RunItem.run_id == run_id).order_by(RunItem.position)
+        ).scalars()
+    )
+
+
+def same_result(first_id: int, second_id: int) -> bool:
+    """Whether two runs put every answer in the same theme with the same labels."""
+
+    def themes(run_id: int) -> list[tuple[Any, ...]]:
+        return [
+            tuple(row)
+            for row in db.session.execute(
+                select(RunTheme.index, RunTheme.label, RunTheme.size)
+                .where(RunTheme.run_id == run_id)
+                .order_by(RunTheme.index)
+            ).all()
+        ]
+
+    return assignments(first_id) == assignments(second_id) and themes(first_id) == themes(second_id)
+
+
+def frameworks_from(run_id: int) -> list[Framework]:
+    """Frameworks whose themes came from this run (a run can seed several)."""
+    ids = select(Theme.framework_id).where(Theme.source_run_id == run_id).distinct()
+    return list(
+        db.session.execute(
+            select(Framework).where(Framework.id.in_(ids)).order_by(Framework.id)
+        ).scalars()
+    )
+
+
+# --- a framework from a run ---------------------------------------------------------------
+
+
+def create_framework(run_id: int, *, name: str, actor: User) -> int:
+    """Turn a finished run into a reviewable framework (version 1); its id back.
+
+    Bulk inserts (lists of dicts, executemany) for the members and the answers, so a run
+    over 100,000 answers takes seconds, not minutes. Answers erased since the run are left
+    out; everything is one transaction.
+    """
+    run = db.session.get(ThemeRun, run_id)
+    if run is None or run.status != RunStatus.SUCCEEDED.value:
+        raise RunNotFinished("Only a finished run can become a framework.")
+    name = name.strip()
+    if not name:
+        raise InvalidSettings("Enter a name for the framework.")
+    items = db.session.execute(
+        select(
+            RunItem.position, RunItem.answer_id, RunItem.theme_index, RunItem.status,
+            RunItem.confidence, RunItem.sentiment,
+        ).where(RunItem.run_id == run_id, RunItem.answer_id.is_not(None))
+    ).all()  # fmt: skip
+    answer_at = {item.position: item.answer_id for item in items}
+    framework = Framework(
+        name=name[:200],
+        description=f"Created from theme run {run_id}.",
+        corpus_filters=dict(run.corpus_filters),
+        version=1,
+        created_by_id=actor.id,
+    )
+    db.session.add(framework)
+    db.session.flush()
+    members: dict[int, list[Any]] = {}
+    for item in items:
+        if item.theme_index >= 0:
+            members.setdefault(item.theme_index, []).append(item)
+    theme_ids: dict[int, int] = {}
+    snapshot = []
+    run_themes = db.session.execute(
+        select(RunTheme).where(RunTheme.run_id == run_id).order_by(RunTheme.index)
+    ).scalars()
+    for position, run_theme in enumerate(run_themes):
+        in_theme = members.get(run_theme.index, [])
+        theme = Theme(
+            framework_id=framework.id,
+            name=run_theme.label[:200],
+            position=position,
+            terms=list(run_theme.terms),
+            quote_answer_ids=[answer_at[p] for p in run_theme.quote_positions if p in answer_at],
+            member_count=len(in_theme),
+            sentiment_sum=round(sum(item.sentiment for item in in_theme), 4),
+            source_run_id=run_id,
+        )
+        db.session.add(theme)
+        db.session.flush()
+        theme_ids[run_theme.index] = theme.id
+        snapshot.append({"id": theme.id, "name": theme.name, "description": "",
+                         "size": len(in_theme), "priority": False})  # fmt: skip
+    if items:
+        db.session.execute(
+            insert(FrameworkAnswer),
+            [
+                {"framework_id": framework.id, "answer_id": item.answer_id,
+                 "sentiment": item.sentiment, "status": item.status}
+                for item in items
+            ],
+        )  # fmt: skip
+    member_rows = [
+        {"theme_id": theme_ids[item.theme_index], "answer_id": item.answer_id,
+         "source": MemberSource.DISCOVERED.value,
+         "confidence": min(max(float(item.confidence), 0.0), 1.0),
+         "created_by_id": actor.id}
+        for item in items
+        if item.theme_index in theme_ids
+    ]  # fmt: skip
+    if member_rows:
+        db.session.execute(insert(ThemeMember), member_rows)
+    db.session.add(
+        FrameworkChange(
+            framework_id=framework.id,
+            version=1,
+            action="created from run",
+            summary=f"Created from theme run {run_id}: {len(theme_ids)} themes, "
+            f"{len(items)} answers.",
+            details={"run_id": run_id},
+            snapshot=snapshot,
+            actor_id=actor.id,
+            actor_label=actor.name,
+        )
+    )
+    record("themes.framework_created", framework, actor=actor, run_id=run_id,
+           themes=len(theme_ids), answers=len(items))  # fmt: skip
+    framework_id = framework.id
+    db.session.commit()
+    return framework_id
+
+
+def forget_deleted_answers() -> int:
+    """Blank the snapshot text of answers that no longer exist (erased or past retention).
+
+    Run snapshots copy answer text; when an answer is deleted its ``answer_id`` becomes
+    NULL, and this removes the copy too. Only flushes: the privacy use case commits.
+    """
+    return db.session.execute(
+        update(RunItem)
+        .where(RunItem.answer_id.is_(None), RunItem.text != "")
+        .values(text="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def run_counts() -> dict[str, int]:
+    """Runs per status, for the list page's summary."""
+    return dict(
+        db.session.execute(select(ThemeRun.status, func.count()).group_by(ThemeRun.status)).all()
+    )
