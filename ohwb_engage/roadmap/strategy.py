@@ -467,10 +467,20 @@ def _lock_programme(programme_id: int) -> Programme:
         raise StrategyError(str(exc)) from exc
 
 
-def _check_draft(programme_id: int, lock_version: int) -> StrategyVersion | None:
+def _check_draft(
+    programme_id: int, lock_version: int, number: int | None
+) -> StrategyVersion | None:
+    """The draft row, if the page's view of it (lock and number) is still true.
+
+    ``number`` tells "no draft yet, next is version 2" from "no draft yet, next is 3": without
+    it, a publish button pressed twice would publish two versions.
+    """
     draft = _draft_row(programme_id)
     current = draft.lock_version if draft is not None else 0
-    if current != lock_version:
+    stale = current != lock_version
+    if number is not None and not stale:
+        stale = number != (draft.number if draft is not None else _next_number(programme_id))
+    if stale:
         db.session.rollback()
         raise StrategyConflict(
             "Someone else changed or published the draft while you were editing it. "
@@ -480,11 +490,17 @@ def _check_draft(programme_id: int, lock_version: int) -> StrategyVersion | None
 
 
 def save_draft_text(
-    programme_id: int, title: str, introduction: str, lock_version: int, *, actor: User
+    programme_id: int,
+    title: str,
+    introduction: str,
+    lock_version: int,
+    *,
+    actor: User,
+    number: int | None = None,
 ) -> StrategyVersion:
     """Save the draft's title and introduction; ``lock_version`` is the one the form showed."""
     programme = _lock_programme(programme_id)
-    draft = _check_draft(programme.id, lock_version)
+    draft = _check_draft(programme.id, lock_version, number)
     if draft is None:
         draft = StrategyVersion(
             programme_id=programme.id,
@@ -501,13 +517,15 @@ def save_draft_text(
     return draft
 
 
-def publish(programme_id: int, lock_version: int, *, actor: User) -> StrategyVersion:
-    """Freeze the live draft into the next version; reviewers see it at once."""
+def publish(
+    programme_id: int, lock_version: int, *, actor: User, number: int | None = None
+) -> StrategyVersion:
+    """Freeze the live draft into version ``number``; reviewers see it at once."""
     programme = _lock_programme(programme_id)
     if programme.framework_id is None:
         db.session.rollback()
         raise StrategyError("Choose the programme's theme framework before publishing.")
-    draft = _check_draft(programme.id, lock_version)
+    draft = _check_draft(programme.id, lock_version, number)
     if draft is None:
         text = draft_text(programme)
         draft = StrategyVersion(

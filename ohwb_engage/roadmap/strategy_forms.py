@@ -29,9 +29,11 @@ def _lock(value: Any) -> int:
 
 
 class LockedForm(FlaskForm):
-    """Carries the draft's ``lock_version`` so a stale page cannot overwrite a newer draft."""
+    """Carries the draft's ``lock_version`` and number, so a stale page (or a second press
+    of the same button) cannot overwrite a newer draft or publish twice."""
 
     lock_version = HiddenField(filters=[_lock])
+    number = HiddenField(filters=[_lock])
 
 
 class DraftForm(LockedForm):

@@ -83,7 +83,7 @@ def _strategy_page(programme: Programme, **forms: object) -> str:
     versions = strategy.versions(programme)
     published = [v for v in versions if v.published]
     publish_form = forms.pop("publish_form", None) or PublishForm(
-        formdata=None, lock_version=text.lock_version
+        formdata=None, lock_version=text.lock_version, number=text.number
     )
     return render_template(
         "roadmap/strategy/programme.html",
@@ -119,10 +119,12 @@ def strategy_edit(programme_id: int) -> str | tuple[str, int] | WerkzeugResponse
                 form.introduction.data or "",
                 form.lock_version.data,
                 actor=acting_user(),
+                number=form.number.data,
             )
         except strategy.StrategyConflict as exc:
             form.title.errors.append(str(exc))
-            form.lock_version.data = strategy.draft_text(programme).lock_version
+            latest = strategy.draft_text(programme)
+            form.lock_version.data, form.number.data = latest.lock_version, latest.number
             page = render_template("roadmap/strategy/edit.html", programme=programme, form=form)
             return page, 409
         except strategy.StrategyError as exc:
@@ -140,7 +142,12 @@ def strategy_publish(programme_id: int) -> str | WerkzeugResponse:
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            version = strategy.publish(programme.id, form.lock_version.data, actor=acting_user())
+            version = strategy.publish(
+                programme.id,
+                form.lock_version.data,
+                actor=acting_user(),
+                number=form.number.data,
+            )
         except strategy.StrategyError as exc:
             flash(str(exc), "error")
         else:

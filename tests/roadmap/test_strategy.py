@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from flask import Flask
 from itsdangerous import TimestampSigner
@@ -255,3 +257,27 @@ def test_data_subject_requests_cover_reviewers(app: Flask) -> None:
         kept = db.session.get(ReviewComment, comment_id)
         assert kept.body == privacy.ERASED_MARK and kept.resolution_note == "Coding described."
         assert privacy.collect("reviewer@example.org")["strategy_reviewers"] == []
+
+
+def test_racing_publishes_of_one_page_make_one_version(app: Flask) -> None:
+    world = make_strategy_world(app)
+    analyst = make_staff(app, "analyst")
+    outcomes: list[str] = []
+
+    def press() -> None:
+        with app.app_context():
+            try:
+                strategy.publish(world["programme"], 0, actor=_user(analyst), number=1)
+                outcomes.append("published")
+            except strategy.StrategyConflict:
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=press) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 3 + ["published"]
+    with app.app_context():
+        numbers = db.session.execute(select(StrategyVersion.number)).scalars().all()
+    assert numbers == [1]

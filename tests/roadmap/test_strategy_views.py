@@ -30,8 +30,8 @@ def _signed_in(app: Flask, role: str = "analyst") -> FlaskClient:
 def _publish(client: FlaskClient, programme_id: int) -> str:
     page = f"/roadmap/programmes/{programme_id}/strategy"
     html = client.get(page).get_data(as_text=True)
-    lock = re.search(r'name="lock_version" type="hidden" value="(\d+)"', html).group(1)
-    response = submit(client, page, {"lock_version": lock}, action=f"{page}/publish")
+    hidden = dict(re.findall(r'name="(lock_version|number)" type="hidden" value="(\d+)"', html))
+    response = submit(client, page, hidden, action=f"{page}/publish")
     assert response.status_code == 302, text_of(response)
     return response.location
 
@@ -99,19 +99,34 @@ def test_a_stale_edit_is_refused_and_the_newer_draft_kept(app: Flask) -> None:
     edit = f"/roadmap/programmes/{world['programme']}/strategy/edit"
     stale = csrf_from(second.get(edit).get_data(as_text=True))
     response = submit(
-        first, edit, {"title": "First title", "introduction": "Ours", "lock_version": "0"}
+        first,
+        edit,
+        {"title": "First title", "introduction": "Ours", "lock_version": "0", "number": "1"},
     )
     assert response.status_code == 302
     response = second.post(
         edit,
-        data={"csrf_token": stale, "title": "Second", "introduction": "", "lock_version": "0"},
+        data={
+            "csrf_token": stale,
+            "title": "Second",
+            "introduction": "",
+            "lock_version": "0",
+            "number": "1",
+        },
     )
     assert response.status_code == 409
     assert "Someone else changed or published the draft" in text_of(response)
+    # Pressing "Publish" twice on one page publishes one version, not two.
+    page = f"/roadmap/programmes/{world['programme']}/strategy"
+    html = first.get(page).get_data(as_text=True)
+    hidden = dict(re.findall(r'name="(lock_version|number)" type="hidden" value="(\d+)"', html))
+    for _ in range(2):
+        submit(first, page, hidden, action=f"{page}/publish")
     assert text_of(response).startswith("Error:") or "There is a problem" in text_of(response)
     with app.app_context():
-        draft = db.session.execute(select(StrategyVersion)).scalar_one()
-        assert (draft.title, draft.introduction) == ("First title", "Ours")
+        version = db.session.execute(select(StrategyVersion)).scalar_one()
+        assert (version.title, version.introduction, version.number) == ("First title", "Ours", 1)
+        assert version.published
 
 
 def test_reviewer_journey_invite_read_comment_resolve_over_real_smtp(
