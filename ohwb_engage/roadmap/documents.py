@@ -325,10 +325,26 @@ def _paragraphs(doc: Any, text: str, style: str | None = None) -> None:
             doc.add_paragraph(" ".join(block.split()), style=style)
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """Drop characters XML cannot hold (python-docx refuses them): a pasted form feed in a
+    title must not turn an export into an error page."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
 def to_docx(document: StrategyDocument) -> bytes:
     """A Word document: a heading per section, evidence tables, bullets, timeline, methods."""
     from docx import Document
 
+    document = from_json(_xml_safe(to_json(document)))
     doc = Document()
     props = doc.core_properties
     props.title = document.title

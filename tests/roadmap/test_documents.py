@@ -165,3 +165,17 @@ def test_printable_page_has_every_section_and_print_css(app: Flask) -> None:
         '<td class="nhsuk-table__cell">42</td>' in html
     )
     assert "style=" not in html
+
+
+def test_docx_survives_characters_xml_cannot_hold() -> None:
+    document = d.StrategyDocument(
+        title="Strategy\x0b with a vertical tab",
+        version=1,
+        sections=(),
+        timeline=(),
+        methods=d.Methods("F\x00", 1, 0, 0, 0),
+        introduction="Pasted\x0cfrom Word",
+    )
+    opened = Document(io.BytesIO(d.to_docx(document)))
+    assert opened.core_properties.title == "Strategy with a vertical tab"
+    assert "Pastedfrom Word" in [p.text for p in opened.paragraphs]
