@@ -17,7 +17,8 @@ from ohwb_engage.roadmap.models import Programme, Reference
 from ohwb_engage.roadmap.strategy_models import ReviewComment, StrategyVersion
 from ohwb_engage.themes.models import Theme, ThemeMember
 from tests.factories import make_staff
-from tests.roadmap.strategy_factories import make_programme, make_strategy_world, set_priority
+from tests.roadmap.factories import make_programme
+from tests.roadmap.strategy_factories import make_strategy_world, set_priority
 
 
 def _draft(app: Flask, programme_id: int):
@@ -127,7 +128,7 @@ def test_publishing_numbers_versions_and_refuses_a_stale_page(app: Flask) -> Non
 
 
 def test_publishing_without_a_framework_is_refused_and_leaves_nothing(app: Flask) -> None:
-    programme_id = make_programme(app, None, title="Empty")
+    programme_id = make_programme(app, title="Empty")
     admin = make_staff(app, "admin")
     with app.app_context():
         with pytest.raises(strategy.StrategyError, match="framework"):
