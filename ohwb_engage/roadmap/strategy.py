@@ -89,7 +89,7 @@ class ReviewLinkError(StrategyError):
 
 
 def citation(reference: Reference) -> str:
-    """ "Boorman S (2009). NHS Health and Well-being. Academic evidence. https://..."."""
+    """A reference on one line: authors (year). Title. Kind. Address."""
     who = f"{reference.authors} ({reference.year})" if reference.year else reference.authors
     parts = [who.strip(), reference.title, ReferenceKind(reference.kind).label]
     text = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip()) + "."
@@ -327,6 +327,7 @@ def assemble(
     progress = tree.rolled_up(items)
     names, items_of = _item_themes([item.id for item in items if _live(item)])
     by_id = {item.id: item for item in items}
+    reading_order = {row.item.id: n for n, row in enumerate(tree.flatten(items))}
     sections = []
     if framework is not None:
         themes = db.session.execute(
@@ -354,7 +355,10 @@ def assemble(
                         docs.Quote(redact(q.text), q.stakeholder_group) for q in evidence.quotes
                     ),
                     recommendations=tuple(
-                        _entry(by_id[i], progress[i], names) for i in items_of.get(theme.id, ())
+                        _entry(by_id[i], progress[i], names)
+                        for i in sorted(
+                            items_of.get(theme.id, ()), key=lambda i: reading_order.get(i, 0)
+                        )
                     ),
                 )
             )
