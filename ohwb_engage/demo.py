@@ -29,6 +29,7 @@ FEATURE_SEEDERS: list[str] = [
     "ohwb_engage.feedback.demo",
     "ohwb_engage.themes.demo",  # a run and a framework over the feedback demo's answers
     "ohwb_engage.roadmap.demo",  # last: it builds on the themes demo when there is one
+    "ohwb_engage.roadmap.strategy_demo",  # after the roadmap: version 1 of its strategy
 ]
 
 

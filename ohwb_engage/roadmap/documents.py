@@ -48,6 +48,8 @@ class RoadmapEntry:
     description: str = ""
     themes: tuple[str, ...] = ()
     depth: int = 0  # 0 for a top-level item, 1 for its children...
+    # Academic evidence and best-practice examples, each already written as a citation.
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,13 @@ def _pairs(value: Iterable[Sequence[Any]]) -> tuple[tuple[str, int], ...]:
 
 
 def _entry(data: dict[str, Any]) -> RoadmapEntry:
-    return RoadmapEntry(**{**data, "themes": tuple(data.get("themes", ()))})
+    return RoadmapEntry(
+        **{
+            **data,
+            "themes": tuple(data.get("themes", ())),
+            "references": tuple(data.get("references", ())),
+        }
+    )
 
 
 def from_json(data: dict[str, Any]) -> StrategyDocument:
@@ -317,10 +325,26 @@ def _paragraphs(doc: Any, text: str, style: str | None = None) -> None:
             doc.add_paragraph(" ".join(block.split()), style=style)
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """Drop characters XML cannot hold (python-docx refuses them): a pasted form feed in a
+    title must not turn an export into an error page."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
 def to_docx(document: StrategyDocument) -> bytes:
     """A Word document: a heading per section, evidence tables, bullets, timeline, methods."""
     from docx import Document
 
+    document = from_json(_xml_safe(to_json(document)))
     doc = Document()
     props = doc.core_properties
     props.title = document.title
@@ -358,6 +382,8 @@ def to_docx(document: StrategyDocument) -> bytes:
                 item.add_run(f" ({entry_summary(entry)})")
                 if entry.description:
                     item.add_run(f". {' '.join(entry.description.split())}")
+                for reference in entry.references:
+                    doc.add_paragraph(reference, style="List Bullet 2")
         else:
             doc.add_paragraph("No roadmap item is linked to this theme yet.")
 
@@ -437,6 +463,7 @@ def to_markdown(document: StrategyDocument) -> str:
                 if entry.description:
                     line += f". {_md(entry.description)}"
                 out.append(line)
+                out += [f"  - {_md(reference)}" for reference in entry.references]
             out.append("")
         else:
             out += ["No roadmap item is linked to this theme yet.", ""]

@@ -40,12 +40,14 @@ def _reviewer(token: str) -> Reviewer:
 def review_strategy(token: str) -> str | WerkzeugResponse:
     reviewer = _reviewer(token)
     programme = db.session.get_one(Programme, reviewer.programme_id)
-    version = strategy.latest_published(programme.id)
+    shown = request.form.get("version") if request.method == "POST" else None
+    version = strategy.version_for_comment(programme.id, shown)
     if version is None:
         abort_with(404, "There is no published draft to review yet. Try again later.")
     document = strategy.version_document(version)
     form = CommentForm()
     form.section.choices = strategy.section_choices(document)
+    form.version.data = str(version.number)
     if request.method == "GET" and request.args.get("section") in dict(form.section.choices):
         form.section.data = request.args["section"]
     if form.validate_on_submit():
@@ -66,6 +68,7 @@ def review_strategy(token: str) -> str | WerkzeugResponse:
         for c in section
         if c.reviewer_id == reviewer.id
     ]
+    earlier = strategy.count_earlier_comments(reviewer.id, version.id)
     return render_template(
         "roadmap/strategy/review.html",
         reviewer=reviewer,
@@ -74,6 +77,7 @@ def review_strategy(token: str) -> str | WerkzeugResponse:
         document=document,
         sections=dict(form.section.choices),
         own_comments=own,
+        earlier_comments=earlier,
         form=form,
         token=token,
         h=docs,

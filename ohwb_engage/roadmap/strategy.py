@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
@@ -32,13 +33,17 @@ from ohwb_engage.feedback.models import (
 from ohwb_engage.feedback.results import response_rate
 from ohwb_engage.mail.services import queue_email
 from ohwb_engage.roadmap import documents as docs
+from ohwb_engage.roadmap import items as tree
 from ohwb_engage.roadmap.models import (
     Horizon,
     ItemStatus,
     Programme,
+    Reference,
+    ReferenceKind,
     RoadmapItem,
     RoadmapItemTheme,
 )
+from ohwb_engage.roadmap.services import RoadmapError, lock_programme
 from ohwb_engage.roadmap.strategy_models import (
     ReviewComment,
     Reviewer,
@@ -83,46 +88,12 @@ class ReviewLinkError(StrategyError):
 # --- assembly ---------------------------------------------------------------------------------
 
 
-def _rolled_up(items: Sequence[RoadmapItem]) -> dict[int, int]:
-    """Each item's progress, parents as the mean of their children (leaves as typed)."""
-    children: dict[int | None, list[RoadmapItem]] = defaultdict(list)
-    for item in items:
-        children[item.parent_id].append(item)
-    done: dict[int, int] = {}
-
-    def progress(item: RoadmapItem, seen: frozenset[int]) -> int:
-        if item.id in done:
-            return done[item.id]
-        kids = [k for k in children.get(item.id, []) if k.id not in seen]
-        if kids:
-            value = round(sum(progress(k, seen | {item.id}) for k in kids) / len(kids))
-        else:
-            value = item.progress
-        done[item.id] = value
-        return value
-
-    for item in items:
-        progress(item, frozenset())
-    return done
-
-
-def _tree_order(items: Sequence[RoadmapItem]) -> list[tuple[RoadmapItem, int]]:
-    """Items parents first, each followed by its children, with their depth."""
-    ids = {item.id for item in items}
-    children: dict[int | None, list[RoadmapItem]] = defaultdict(list)
-    for item in items:
-        children[item.parent_id if item.parent_id in ids else None].append(item)
-    ordered: list[tuple[RoadmapItem, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for item in children.get(parent, []):
-            if any(item is seen for seen, _ in ordered):
-                continue
-            ordered.append((item, depth))
-            walk(item.id, depth + 1)
-
-    walk(None, 0)
-    return ordered
+def citation(reference: Reference) -> str:
+    """A reference on one line: authors (year). Title. Kind. Address."""
+    who = f"{reference.authors} ({reference.year})" if reference.year else reference.authors
+    parts = [who.strip(), reference.title, ReferenceKind(reference.kind).label]
+    text = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip()) + "."
+    return f"{text} {reference.url}" if reference.url else text
 
 
 def _entry(
@@ -137,20 +108,24 @@ def _entry(
         description=item.description or "",
         themes=tuple(theme_names.get(item.id, ())),
         depth=depth,
+        references=tuple(citation(r) for r in item.references),
     )
 
 
-def _live_items(programme: Programme) -> list[RoadmapItem]:
+def _all_items(programme: Programme) -> list[RoadmapItem]:
+    """Every item, dropped ones too: the roll-up needs them to leave them out correctly."""
     return list(
         db.session.execute(
             select(RoadmapItem)
-            .where(
-                RoadmapItem.programme_id == programme.id,
-                RoadmapItem.status != ItemStatus.DROPPED.value,
-            )
+            .where(RoadmapItem.programme_id == programme.id)
             .order_by(RoadmapItem.position, RoadmapItem.id)
+            .options(selectinload(RoadmapItem.references))
         ).scalars()
     )
+
+
+def _live(item: RoadmapItem) -> bool:
+    return item.status != ItemStatus.DROPPED.value
 
 
 def _item_themes(item_ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[int, list[int]]]:
@@ -174,14 +149,27 @@ def _item_themes(item_ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[in
 def _timeline(
     items: Sequence[RoadmapItem], progress: dict[int, int], names: dict[int, list[str]]
 ) -> tuple[docs.Horizon, ...]:
-    ordered = _tree_order(items)
+    """Per horizon, its items depth first; depth counts only ancestors in the same horizon,
+    so a 1-3 year action under a 0-12 month item starts its own line."""
+    horizon_of = {item.id: item.horizon for item in items}
+    parents = {item.id: item.parent_id for item in items}
+    rows = [row for row in tree.flatten(items) if _live(row.item)]
     return tuple(
         docs.Horizon(
             horizon.label,
             tuple(
-                _entry(item, progress[item.id], names, depth)
-                for item, depth in ordered
-                if item.horizon == horizon.value
+                _entry(
+                    row.item,
+                    progress[row.item.id],
+                    names,
+                    sum(
+                        1
+                        for a in tree.ancestors(row.item.id, parents)
+                        if horizon_of.get(a) == horizon.value
+                    ),
+                )
+                for row in rows
+                if row.item.horizon == horizon.value
             ),
         )
         for horizon in Horizon
@@ -335,10 +323,11 @@ def assemble(
     framework = (
         db.session.get(Framework, programme.framework_id) if programme.framework_id else None
     )
-    items = _live_items(programme)
-    progress = _rolled_up(items)
-    names, items_of = _item_themes([item.id for item in items])
+    items = _all_items(programme)
+    progress = tree.rolled_up(items)
+    names, items_of = _item_themes([item.id for item in items if _live(item)])
     by_id = {item.id: item for item in items}
+    reading_order = {row.item.id: n for n, row in enumerate(tree.flatten(items))}
     sections = []
     if framework is not None:
         themes = db.session.execute(
@@ -366,7 +355,10 @@ def assemble(
                         docs.Quote(redact(q.text), q.stakeholder_group) for q in evidence.quotes
                     ),
                     recommendations=tuple(
-                        _entry(by_id[i], progress[i], names) for i in items_of.get(theme.id, ())
+                        _entry(by_id[i], progress[i], names)
+                        for i in sorted(
+                            items_of.get(theme.id, ()), key=lambda i: reading_order.get(i, 0)
+                        )
                     ),
                 )
             )
@@ -426,6 +418,21 @@ def latest_published(programme_id: int) -> StrategyVersion | None:
     ).scalar_one_or_none()
 
 
+def version_for_comment(programme_id: int, shown: str | None) -> StrategyVersion | None:
+    """The published version a reviewer's page showed (by number), else the latest one."""
+    if shown and shown.isdigit():
+        version = db.session.execute(
+            select(StrategyVersion).where(
+                StrategyVersion.programme_id == programme_id,
+                StrategyVersion.number == int(shown),
+                StrategyVersion.status == VersionStatus.PUBLISHED.value,
+            )
+        ).scalar_one_or_none()
+        if version is not None:
+            return version
+    return latest_published(programme_id)
+
+
 def _next_number(programme_id: int) -> int:
     highest = db.session.execute(
         select(func.max(StrategyVersion.number)).where(StrategyVersion.programme_id == programme_id)
@@ -458,22 +465,27 @@ def version_document(version: StrategyVersion) -> docs.StrategyDocument:
 
 def _lock_programme(programme_id: int) -> Programme:
     """Hold the programme until the commit, so two publishes cannot both take number N."""
-    begin_write()
-    programme = db.session.execute(
-        select(Programme)
-        .where(Programme.id == programme_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if programme is None:
-        raise StrategyError("This programme no longer exists.")
-    return programme
+    try:
+        return lock_programme(programme_id)
+    except RoadmapError as exc:
+        raise StrategyError(str(exc)) from exc
 
 
-def _check_draft(programme_id: int, lock_version: int) -> StrategyVersion | None:
+def _check_draft(
+    programme_id: int, lock_version: int, number: int | None
+) -> StrategyVersion | None:
+    """The draft row, if the page's view of it (lock and number) is still true.
+
+    ``number`` tells "no draft yet, next is version 2" from "no draft yet, next is 3": without
+    it, a publish button pressed twice would publish two versions.
+    """
     draft = _draft_row(programme_id)
     current = draft.lock_version if draft is not None else 0
-    if current != lock_version:
+    stale = current != lock_version
+    if number is not None and not stale:
+        stale = number != (draft.number if draft is not None else _next_number(programme_id))
+    if stale:
+        db.session.rollback()
         raise StrategyConflict(
             "Someone else changed or published the draft while you were editing it. "
             "Nothing was saved: the page now shows the latest draft; make your change again."
@@ -482,11 +494,17 @@ def _check_draft(programme_id: int, lock_version: int) -> StrategyVersion | None
 
 
 def save_draft_text(
-    programme_id: int, title: str, introduction: str, lock_version: int, *, actor: User
+    programme_id: int,
+    title: str,
+    introduction: str,
+    lock_version: int,
+    *,
+    actor: User,
+    number: int | None = None,
 ) -> StrategyVersion:
     """Save the draft's title and introduction; ``lock_version`` is the one the form showed."""
     programme = _lock_programme(programme_id)
-    draft = _check_draft(programme.id, lock_version)
+    draft = _check_draft(programme.id, lock_version, number)
     if draft is None:
         draft = StrategyVersion(
             programme_id=programme.id,
@@ -503,10 +521,15 @@ def save_draft_text(
     return draft
 
 
-def publish(programme_id: int, lock_version: int, *, actor: User) -> StrategyVersion:
-    """Freeze the live draft into the next version; reviewers see it at once."""
+def publish(
+    programme_id: int, lock_version: int, *, actor: User, number: int | None = None
+) -> StrategyVersion:
+    """Freeze the live draft into version ``number``; reviewers see it at once."""
     programme = _lock_programme(programme_id)
-    draft = _check_draft(programme.id, lock_version)
+    if programme.framework_id is None:
+        db.session.rollback()
+        raise StrategyError("Choose the programme's theme framework before publishing.")
+    draft = _check_draft(programme.id, lock_version, number)
     if draft is None:
         text = draft_text(programme)
         draft = StrategyVersion(
@@ -517,8 +540,6 @@ def publish(programme_id: int, lock_version: int, *, actor: User) -> StrategyVer
             created_by_id=actor.id,
         )
         db.session.add(draft)
-    if programme.framework_id is None:
-        raise StrategyError("Choose the programme's theme framework before publishing.")
     document = assemble(
         programme,
         title=draft.title,
@@ -541,6 +562,20 @@ def publish(programme_id: int, lock_version: int, *, actor: User) -> StrategyVer
     )
     db.session.commit()
     return draft
+
+
+def record_export(programme_id: int, number: int, fmt: str, *, actor: User) -> None:
+    """An export carries many people's words out of the service: it is audited."""
+    record(
+        "strategy.exported",
+        None,
+        actor=actor,
+        target_type="programmes",
+        target_id=programme_id,
+        version=number,
+        format=fmt,
+    )
+    db.session.commit()
 
 
 def section_choices(document: docs.StrategyDocument) -> list[tuple[str, str]]:
@@ -811,6 +846,15 @@ def comments_by_section(version: StrategyVersion) -> dict[str, list[ReviewCommen
     ).scalars():
         grouped[comment.section_key].append(comment)
     return grouped
+
+
+def count_earlier_comments(reviewer_id: int, version_id: int) -> int:
+    """A reviewer's comments on other versions than the one shown, for "the team has them"."""
+    return db.session.execute(
+        select(func.count()).where(
+            ReviewComment.reviewer_id == reviewer_id, ReviewComment.version_id != version_id
+        )
+    ).scalar_one()
 
 
 def open_comment_counts(version_ids: Sequence[int]) -> dict[int, int]:

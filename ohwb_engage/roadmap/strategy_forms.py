@@ -29,9 +29,11 @@ def _lock(value: Any) -> int:
 
 
 class LockedForm(FlaskForm):
-    """Carries the draft's ``lock_version`` so a stale page cannot overwrite a newer draft."""
+    """Carries the draft's ``lock_version`` and number, so a stale page (or a second press
+    of the same button) cannot overwrite a newer draft or publish twice."""
 
     lock_version = HiddenField(filters=[_lock])
+    number = HiddenField(filters=[_lock])
 
 
 class DraftForm(LockedForm):
@@ -75,6 +77,9 @@ class ReviewerForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
+    # The version the page showed: a comment stays with what its author read, even if a
+    # newer version was published while they were writing.
+    version = HiddenField()
     section = RadioField(
         "Which section is your comment about?",
         validators=[InputRequired(message="Select the section your comment is about")],

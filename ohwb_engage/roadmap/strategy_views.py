@@ -48,8 +48,9 @@ def _published(version_id: int) -> StrategyVersion:
     return version
 
 
-def export_response(document: docs.StrategyDocument, fmt: str) -> Response:
-    """The document in ``fmt``, named after its title and version."""
+def export_response(programme_id: int, document: docs.StrategyDocument, fmt: str) -> Response:
+    """The document in ``fmt``, named after its title and version; the export is audited."""
+    strategy.record_export(programme_id, document.version, fmt, actor=acting_user())
     name = docs.filename(document, fmt)
     if fmt == "docx":
         body: bytes | str = docs.to_docx(document)
@@ -82,7 +83,7 @@ def _strategy_page(programme: Programme, **forms: object) -> str:
     versions = strategy.versions(programme)
     published = [v for v in versions if v.published]
     publish_form = forms.pop("publish_form", None) or PublishForm(
-        formdata=None, lock_version=text.lock_version
+        formdata=None, lock_version=text.lock_version, number=text.number
     )
     return render_template(
         "roadmap/strategy/programme.html",
@@ -106,7 +107,7 @@ def strategy_page(programme_id: int) -> str:
 
 @bp.route("/programmes/<int:programme_id>/strategy/edit", methods=["GET", "POST"])
 @strategists
-def strategy_edit(programme_id: int) -> str | WerkzeugResponse:
+def strategy_edit(programme_id: int) -> str | tuple[str, int] | WerkzeugResponse:
     programme = _programme(programme_id)
     text = strategy.draft_text(programme)
     form = DraftForm() if request.method == "POST" else DraftForm(data=asdict(text))
@@ -118,10 +119,14 @@ def strategy_edit(programme_id: int) -> str | WerkzeugResponse:
                 form.introduction.data or "",
                 form.lock_version.data,
                 actor=acting_user(),
+                number=form.number.data,
             )
         except strategy.StrategyConflict as exc:
             form.title.errors.append(str(exc))
-            form.lock_version.data = strategy.draft_text(programme).lock_version
+            latest = strategy.draft_text(programme)
+            form.lock_version.data, form.number.data = latest.lock_version, latest.number
+            page = render_template("roadmap/strategy/edit.html", programme=programme, form=form)
+            return page, 409
         except strategy.StrategyError as exc:
             form.title.errors.append(str(exc))
         else:
@@ -137,7 +142,12 @@ def strategy_publish(programme_id: int) -> str | WerkzeugResponse:
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            version = strategy.publish(programme.id, form.lock_version.data, actor=acting_user())
+            version = strategy.publish(
+                programme.id,
+                form.lock_version.data,
+                actor=acting_user(),
+                number=form.number.data,
+            )
         except strategy.StrategyError as exc:
             flash(str(exc), "error")
         else:
@@ -149,7 +159,8 @@ def strategy_publish(programme_id: int) -> str | WerkzeugResponse:
 @bp.get("/programmes/<int:programme_id>/strategy/draft.<any(docx,md,html):fmt>")
 @strategists
 def strategy_draft_export(programme_id: int, fmt: str) -> Response:
-    return export_response(strategy.draft_document(_programme(programme_id)), fmt)
+    programme = _programme(programme_id)
+    return export_response(programme.id, strategy.draft_document(programme), fmt)
 
 
 # --- versions and comments -----------------------------------------------------------------
@@ -190,7 +201,8 @@ def strategy_version(version_id: int) -> str:
 @bp.get("/strategy/versions/<int:version_id>/export.<any(docx,md,html):fmt>")
 @strategists
 def strategy_export(version_id: int, fmt: str) -> Response:
-    return export_response(strategy.version_document(_published(version_id)), fmt)
+    version = _published(version_id)
+    return export_response(version.programme_id, strategy.version_document(version), fmt)
 
 
 @bp.post("/strategy/versions/<int:version_id>/comments")

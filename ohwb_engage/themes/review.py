@@ -24,6 +24,7 @@ from ohwb_engage.database import begin_write, is_sqlite
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer, Question, Questionnaire, Response
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.roadmap.services import relink_items
 from ohwb_engage.themes.models import (
     Framework,
     FrameworkAnswer,
@@ -495,6 +496,7 @@ def merge_themes(
         quotes += [a for a in theme.quote_answer_ids or [] if a not in quotes]
     target.quote_answer_ids = quotes[:10]
     names = [t.name for t in sources]
+    relink_items(others, target.id, actor=actor)  # roadmap items follow into the merge
     for theme in sources:
         db.session.delete(theme)
     db.session.flush()

@@ -1,15 +1,15 @@
-"""Programmes with a framework and roadmap items for the strategy tests: ids back."""
+"""A framework with priority themes under a programme's roadmap, for the strategy tests."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import count
 
 from flask import Flask
 
 from ohwb_engage.extensions import db
-from ohwb_engage.roadmap.models import Programme, RoadmapItem, RoadmapItemTheme
+from ohwb_engage.roadmap.models import RoadmapItem
 from ohwb_engage.themes.models import Theme
+from tests.roadmap.factories import make_item, make_programme
 from tests.themes.factories import make_answers, make_framework
 
 TEXTS = [
@@ -20,49 +20,6 @@ TEXTS = [
     "Call me on 07700 900123 about the physio service",
     "Parking at the hospital is a nightmare",
 ]
-_seq = count(1)
-
-
-def make_programme(app: Flask, framework_id: int | None, title: str = "MSK programme") -> int:
-    with app.app_context():
-        programme = Programme(
-            title=title,
-            framework_id=framework_id,
-            slug=f"{title.lower().replace(' ', '-')}-{next(_seq)}",
-        )
-        db.session.add(programme)
-        db.session.commit()
-        return programme.id
-
-
-def make_item(
-    app: Flask,
-    programme_id: int,
-    title: str,
-    *,
-    themes: Sequence[int] = (),
-    horizon: str = "short",
-    status: str = "in_progress",
-    progress: int = 0,
-    parent_id: int | None = None,
-    owner: str = "",
-) -> int:
-    with app.app_context():
-        item = RoadmapItem(
-            programme_id=programme_id,
-            title=title,
-            horizon=horizon,
-            status=status,
-            progress=progress,
-            parent_id=parent_id,
-            owner=owner,
-        )
-        db.session.add(item)
-        db.session.flush()
-        for theme_id in themes:
-            db.session.add(RoadmapItemTheme(item_id=item.id, theme_id=theme_id))
-        db.session.commit()
-        return item.id
 
 
 def set_priority(app: Flask, theme_ids: Sequence[int], priority: bool = True) -> None:
@@ -91,21 +48,22 @@ def make_strategy_world(app: Flask) -> dict[str, int]:
         quotes={"MSK and physio": [ids[4], ids[0]], "Line managers": [ids[2]]},
     )
     set_priority(app, [themes["MSK and physio"], themes["Line managers"]])
-    programme_id = make_programme(app, framework_id)
+    programme_id = make_programme(app, framework_id=framework_id, title="MSK programme")
+    msk, managers = themes["MSK and physio"], themes["Line managers"]
     parent = make_item(
-        app, programme_id, "Fast-track physiotherapy", themes=[themes["MSK and physio"]],
-        owner="OH lead, North",
-    )  # fmt: skip
+        app, programme_id, "Fast-track physiotherapy", theme_ids=[msk], status="in_progress"
+    )
     make_item(app, programme_id, "Pilot in two trusts", parent_id=parent, progress=100,
               status="done")  # fmt: skip
     make_item(app, programme_id, "Roll out nationally", parent_id=parent, progress=20,
-              horizon="medium")  # fmt: skip
-    make_item(
-        app, programme_id, "Manager training", themes=[themes["Line managers"]],
-        horizon="long", status="proposed",
-    )  # fmt: skip
-    make_item(app, programme_id, "Dropped idea", themes=[themes["Line managers"]],
-              status="dropped")  # fmt: skip
+              horizon="medium", status="in_progress", position=1)  # fmt: skip
+    make_item(app, programme_id, "Manager training", theme_ids=[managers], horizon="long",
+              position=1)  # fmt: skip
+    make_item(app, programme_id, "Dropped idea", theme_ids=[managers], status="dropped",
+              position=2)  # fmt: skip
+    with app.app_context():
+        db.session.get_one(RoadmapItem, parent).owner = "OH lead, North"
+        db.session.commit()
     return {
         "programme": programme_id,
         "framework": framework_id,

@@ -24,7 +24,11 @@ def _seed(app: Flask) -> list[str]:
 
 
 def test_roadmap_seeder_runs_last() -> None:
-    assert demo.FEATURE_SEEDERS[-1] == "ohwb_engage.roadmap.demo"
+    # Only the draft strategy's demo, which is built on the roadmap's, comes after it.
+    assert demo.FEATURE_SEEDERS[-2:] == [
+        "ohwb_engage.roadmap.demo",
+        "ohwb_engage.roadmap.strategy_demo",
+    ]
 
 
 def test_demo_roadmap_on_the_demo_framework(app: Flask, client: FlaskClient) -> None:

@@ -18,6 +18,7 @@ ENTRY = d.RoadmapEntry(
     owner="OH lead, North",
     description="Self-referral for staff with MSK problems.",
     themes=("MSK and physio",),
+    references=("Boorman S (2009). NHS Health and Well-being. Academic evidence.",),
 )
 CHILD = d.RoadmapEntry(
     title="Pilot in two trusts", horizon="0-12 months", status="Done", progress=100, depth=1
@@ -116,6 +117,8 @@ def test_docx_has_a_heading_per_section_and_the_evidence_counts() -> None:
         "Fast-track physiotherapy (0-12 months; In progress; 40% done; owner: OH lead, North)"
         ". Self-referral for staff with MSK problems."
     ]
+    cited = [p.text for p in opened.paragraphs if p.style.name == "List Bullet 2"]
+    assert cited == ["Boorman S (2009). NHS Health and Well-being. Academic evidence."]
     timeline = opened.tables[2]
     assert [c.text for c in timeline.rows[0].cells] == list(d.TIMELINE_HEADER)
     assert [r.cells[0].text for r in timeline.rows[1:]] == [
@@ -139,6 +142,7 @@ def test_markdown_has_sections_tables_and_escapes_text() -> None:
     assert "> Physio waits are too long \\| really (OH lead)" in text
     assert "> More \\*physio\\*" in text
     assert "- **Fast-track physiotherapy** (0-12 months; In progress; 40% done" in text
+    assert "\n  - Boorman S (2009). NHS Health and Well-being. Academic evidence.\n" in text
     assert "| KLOE survey | KLOE | 34 | 50% of 60 invited |" in text
     assert "| random\\_state | 0 |" in text
 
@@ -161,3 +165,17 @@ def test_printable_page_has_every_section_and_print_css(app: Flask) -> None:
         '<td class="nhsuk-table__cell">42</td>' in html
     )
     assert "style=" not in html
+
+
+def test_docx_survives_characters_xml_cannot_hold() -> None:
+    document = d.StrategyDocument(
+        title="Strategy\x0b with a vertical tab",
+        version=1,
+        sections=(),
+        timeline=(),
+        methods=d.Methods("F\x00", 1, 0, 0, 0),
+        introduction="Pasted\x0cfrom Word",
+    )
+    opened = Document(io.BytesIO(d.to_docx(document)))
+    assert opened.core_properties.title == "Strategy with a vertical tab"
+    assert "Pastedfrom Word" in [p.text for p in opened.paragraphs]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from flask import Flask
 from itsdangerous import TimestampSigner
@@ -11,11 +13,12 @@ from ohwb_engage.audit.models import AuditEntry
 from ohwb_engage.extensions import db
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.roadmap import strategy
-from ohwb_engage.roadmap.models import Programme
+from ohwb_engage.roadmap.models import Programme, Reference
 from ohwb_engage.roadmap.strategy_models import ReviewComment, StrategyVersion
 from ohwb_engage.themes.models import Theme, ThemeMember
 from tests.factories import make_staff
-from tests.roadmap.strategy_factories import make_programme, make_strategy_world, set_priority
+from tests.roadmap.factories import make_programme
+from tests.roadmap.strategy_factories import make_strategy_world, set_priority
 
 
 def _draft(app: Flask, programme_id: int):
@@ -57,6 +60,24 @@ def test_one_section_per_priority_theme_with_evidence_and_recommendations(app: F
     assert (methods.answers, methods.answers_in_themes, methods.not_relevant) == (6, 6, 0)
     assert [q.submitted for q in methods.questionnaires] == [6]
     assert methods.questionnaires[0].response_rate is None  # open link, no event
+
+
+def test_recommendations_cite_their_references(app: Flask) -> None:
+    world = make_strategy_world(app)
+    with app.app_context():
+        db.session.add(
+            Reference(
+                item_id=world["parent"], kind="academic", title="Thriving at Work",
+                authors="Stevenson D, Farmer P", year=2017, url="https://example.org/tw",
+            )
+        )  # fmt: skip
+        db.session.add(Reference(item_id=world["parent"], kind="practice", title="OH Together"))
+        db.session.commit()
+    recommendation = _draft(app, world["programme"]).sections[0].recommendations[0]
+    assert recommendation.references == (
+        "Stevenson D, Farmer P (2017). Thriving at Work. Academic evidence. https://example.org/tw",
+        "OH Together. Best-practice example.",
+    )
 
 
 def test_assembly_follows_a_live_theme_change_but_a_published_version_does_not(
@@ -107,7 +128,7 @@ def test_publishing_numbers_versions_and_refuses_a_stale_page(app: Flask) -> Non
 
 
 def test_publishing_without_a_framework_is_refused_and_leaves_nothing(app: Flask) -> None:
-    programme_id = make_programme(app, None, title="Empty")
+    programme_id = make_programme(app, title="Empty")
     admin = make_staff(app, "admin")
     with app.app_context():
         with pytest.raises(strategy.StrategyError, match="framework"):
@@ -237,3 +258,27 @@ def test_data_subject_requests_cover_reviewers(app: Flask) -> None:
         kept = db.session.get(ReviewComment, comment_id)
         assert kept.body == privacy.ERASED_MARK and kept.resolution_note == "Coding described."
         assert privacy.collect("reviewer@example.org")["strategy_reviewers"] == []
+
+
+def test_racing_publishes_of_one_page_make_one_version(app: Flask) -> None:
+    world = make_strategy_world(app)
+    analyst = make_staff(app, "analyst")
+    outcomes: list[str] = []
+
+    def press() -> None:
+        with app.app_context():
+            try:
+                strategy.publish(world["programme"], 0, actor=_user(analyst), number=1)
+                outcomes.append("published")
+            except strategy.StrategyConflict:
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=press) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 3 + ["published"]
+    with app.app_context():
+        numbers = db.session.execute(select(StrategyVersion.number)).scalars().all()
+    assert numbers == [1]

@@ -30,8 +30,8 @@ def _signed_in(app: Flask, role: str = "analyst") -> FlaskClient:
 def _publish(client: FlaskClient, programme_id: int) -> str:
     page = f"/roadmap/programmes/{programme_id}/strategy"
     html = client.get(page).get_data(as_text=True)
-    lock = re.search(r'name="lock_version" type="hidden" value="(\d+)"', html).group(1)
-    response = submit(client, page, {"lock_version": lock}, action=f"{page}/publish")
+    hidden = dict(re.findall(r'name="(lock_version|number)" type="hidden" value="(\d+)"', html))
+    response = submit(client, page, hidden, action=f"{page}/publish")
     assert response.status_code == 302, text_of(response)
     return response.location
 
@@ -75,6 +75,15 @@ def test_staff_see_the_live_draft_publish_it_and_export_every_format(app: Flask)
     assert "css/strategy.css" in html.get_data(as_text=True)
     draft = client.get(f"/roadmap/programmes/{world['programme']}/strategy/draft.docx")
     assert 'working-draft.docx"' in draft.headers["Content-Disposition"]
+    with app.app_context():
+        from ohwb_engage.audit.models import AuditEntry
+
+        exports = db.session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "strategy.exported")
+        ).scalars()
+        assert [(d["version"], d["format"]) for d in exports] == [
+            (1, "docx"), (1, "md"), (1, "html"), (0, "docx"),
+        ]  # fmt: skip
 
 
 def test_facilitators_cannot_open_the_strategy(app: Flask) -> None:
@@ -90,19 +99,34 @@ def test_a_stale_edit_is_refused_and_the_newer_draft_kept(app: Flask) -> None:
     edit = f"/roadmap/programmes/{world['programme']}/strategy/edit"
     stale = csrf_from(second.get(edit).get_data(as_text=True))
     response = submit(
-        first, edit, {"title": "First title", "introduction": "Ours", "lock_version": "0"}
+        first,
+        edit,
+        {"title": "First title", "introduction": "Ours", "lock_version": "0", "number": "1"},
     )
     assert response.status_code == 302
     response = second.post(
         edit,
-        data={"csrf_token": stale, "title": "Second", "introduction": "", "lock_version": "0"},
+        data={
+            "csrf_token": stale,
+            "title": "Second",
+            "introduction": "",
+            "lock_version": "0",
+            "number": "1",
+        },
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed or published the draft" in text_of(response)
+    # Pressing "Publish" twice on one page publishes one version, not two.
+    page = f"/roadmap/programmes/{world['programme']}/strategy"
+    html = first.get(page).get_data(as_text=True)
+    hidden = dict(re.findall(r'name="(lock_version|number)" type="hidden" value="(\d+)"', html))
+    for _ in range(2):
+        submit(first, page, hidden, action=f"{page}/publish")
     assert text_of(response).startswith("Error:") or "There is a problem" in text_of(response)
     with app.app_context():
-        draft = db.session.execute(select(StrategyVersion)).scalar_one()
-        assert (draft.title, draft.introduction) == ("First title", "Ours")
+        version = db.session.execute(select(StrategyVersion)).scalar_one()
+        assert (version.title, version.introduction, version.number) == ("First title", "Ours", 1)
+        assert version.published
 
 
 def test_reviewer_journey_invite_read_comment_resolve_over_real_smtp(
@@ -245,3 +269,51 @@ def test_strategy_pages_are_for_analysts_and_admins_and_only_the_review_page_is_
     assert access.pop("roadmap.review_strategy") == PUBLIC
     assert len(access) == 11
     assert set(access.values()) == {frozenset({"admin", "analyst"})}
+
+
+def _reviewer_link(app: Flask, staff: FlaskClient, programme_id: int) -> str:
+    reviewers = f"/roadmap/programmes/{programme_id}/strategy/reviewers"
+    submit(staff, reviewers, {"name": "Prof Lee", "email": "lee@example.org", "role": "expert"})
+    with app.app_context():
+        from ohwb_engage.mail.models import OutboxMessage
+
+        body = db.session.execute(select(OutboxMessage.body_text)).scalars().all()[-1]
+    return re.search(r"http://localhost(/roadmap/review/\S+)", body).group(1)
+
+
+def test_a_comment_stays_with_the_version_its_author_read(app: Flask) -> None:
+    world = make_strategy_world(app)
+    staff = _signed_in(app, "admin")
+    _publish(staff, world["programme"])
+    link = _reviewer_link(app, staff, world["programme"])
+    reviewer = app.test_client()
+    token = csrf_from(reviewer.get(link).get_data(as_text=True))  # the page shows version 1
+    _publish(staff, world["programme"])  # version 2 appears while they write
+    response = reviewer.post(
+        link, data={"csrf_token": token, "version": "1", "section": "timeline", "body": "Dates?"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        number = db.session.execute(
+            select(StrategyVersion.number).join(ReviewComment.version)
+        ).scalar_one()
+    assert number == 1
+    page = text_of(reviewer.get(link))
+    assert "version 2" in page and "1 comment on earlier versions" in page
+
+
+def test_reviewer_comments_are_rate_limited(app: Flask) -> None:
+    app.config["PUBLIC_POST_RATE_LIMIT"] = "2 per minute"
+    world = make_strategy_world(app)
+    staff = _signed_in(app, "admin")
+    _publish(staff, world["programme"])
+    link = _reviewer_link(app, staff, world["programme"])
+    reviewer = app.test_client()
+    token = csrf_from(reviewer.get(link).get_data(as_text=True))
+    codes = [
+        reviewer.post(
+            link, data={"csrf_token": token, "section": "methods", "body": f"n{n}"}
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
