@@ -128,6 +128,36 @@ REFERENCES = [
 ]
 
 
+# Words in an item's title -> words in the themes that support it (name or distinctive terms).
+KEYWORDS = {
+    "referral": ("referral", "absence", "occupational health"),
+    "occupational health": ("occupational health", "referral", "physicians"),
+    "physiotherapy": ("physio", "neck", "msk"),
+    "manager": ("manager", "conversation", "adjustment"),
+    "wellbeing": ("wellbeing", "conversation", "stress"),
+    "training": ("training", "conversation", "manager"),
+    "adjustments": ("adjustment", "menopause", "flexible"),
+    "workforce": ("physicians", "vacancy", "recruit", "occupational health"),
+    "nurse": ("recruit", "vacancy", "physicians"),
+    "career": ("recruit", "vacancy", "physicians"),
+}
+
+
+def _supporting(title: str, themes: list[Theme], n: int) -> set[int]:
+    """Themes whose name or terms share the item's subject; else one in turn, so every item
+    has evidence to show whatever the engine called the themes."""
+    wanted = [w for key, words in KEYWORDS.items() if key in title.lower() for w in words]
+    found = {
+        theme.id
+        for theme in themes
+        if any(
+            w in " ".join([theme.name, *(str(t[0]) for t in theme.terms or [])]).lower()
+            for w in wanted
+        )
+    }
+    return set(sorted(found)[:3]) or {themes[n % len(themes)].id}
+
+
 def _framework() -> Framework | None:
     """The demo framework: the most recent one that has themes."""
     return db.session.execute(
@@ -190,11 +220,11 @@ def seed(staff: dict[str, User]) -> list[str]:
         return [*report, "Roadmap: no theme framework yet, so no theme links or public page."]
     themes = list(
         db.session.execute(
-            select(Theme.id).where(Theme.framework_id == framework.id).order_by(Theme.position)
+            select(Theme).where(Theme.framework_id == framework.id).order_by(Theme.position)
         ).scalars()
     )
     for n, item in enumerate(items):
-        for theme_id in {themes[n % len(themes)], themes[(n * 2 + 1) % len(themes)]}:
+        for theme_id in _supporting(item.title, themes, n):
             db.session.add(RoadmapItemTheme(item_id=item.id, theme_id=theme_id))
     # A third of the framework's respondents said they may be quoted on the public page.
     respondents = select(Answer.response_id).join(

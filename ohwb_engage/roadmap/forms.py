@@ -8,7 +8,6 @@ from wtforms.validators import (
     URL,
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     Regexp,
@@ -17,16 +16,17 @@ from wtforms.validators import (
 from ohwb_engage.forms import LONG_TEXT_MAX, TrimmedStringField, TrimmedTextAreaField
 from ohwb_engage.roadmap.models import Horizon, ItemStatus, ReferenceKind
 from ohwb_engage.roadmap.services import SLUG_MAX
-from ohwb_engage.workshops.forms import CoercedSelectField, MultiCheckboxField, _optional_int
+from ohwb_engage.workshops.forms import (
+    CoercedSelectField,
+    MultiCheckboxField,
+    _length,
+    _optional_int,
+)
 
 TITLE_MAX = 200
 OWNER_MAX = 200
 REFERENCE_TITLE_MAX = 300
 URL_MAX = 500
-
-
-def _length(limit: int, what: str) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 def _version(value: object) -> int | None:

@@ -48,10 +48,11 @@ def programmes() -> str:
     )
 
 
-def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
-    form = ProgrammeForm(obj=programme)
+def _programme_form(programme: Programme | None = None, *, fresh: bool = False) -> ProgrammeForm:
+    """The form as posted, or (``fresh``) drawn from what is saved, with its version."""
+    form = ProgrammeForm(formdata=None, obj=programme) if fresh else ProgrammeForm(obj=programme)
     form.framework_id.choices = [("", "No framework yet"), *services.framework_choices()]
-    if programme is not None and request.method == "GET":
+    if programme is not None and (fresh or request.method == "GET"):
         form.lock_version.data = programme.lock_version
     return form
 
@@ -98,7 +99,7 @@ def edit_programme(programme_id: int) -> str | Response | tuple:
             return _conflict(
                 exc,
                 "roadmap/items/programme_form.html",
-                form=_programme_form_fresh(fresh),
+                form=_programme_form(fresh, fresh=True),
                 programme=fresh,
             )
         except services.RoadmapError as exc:
@@ -107,13 +108,6 @@ def edit_programme(programme_id: int) -> str | Response | tuple:
             flash("Programme saved.", "success")
             return redirect(url_for("roadmap.roadmap", programme_id=programme.id))
     return render_template("roadmap/items/programme_form.html", form=form, programme=programme)
-
-
-def _programme_form_fresh(programme: Programme) -> ProgrammeForm:
-    form = ProgrammeForm(formdata=None, obj=programme)
-    form.framework_id.choices = [("", "No framework yet"), *services.framework_choices()]
-    form.lock_version.data = programme.lock_version
-    return form
 
 
 @bp.get("/<int:programme_id>")
@@ -135,6 +129,19 @@ def roadmap(programme_id: int) -> str:
         progress={row.item.id: row.progress for row in rows},
         evidence=evidence,
         confirm=ConfirmForm(),
+    )
+
+
+@bp.get("/<int:programme_id>/preview")
+@editors_required
+def preview(programme_id: int) -> str:
+    """The public page as it would look now, published or not."""
+    programme = db.get_or_404(Programme, programme_id)
+    return render_template(
+        "roadmap/public/programme.html",
+        page=public.page_for(programme),
+        small_count=public.SMALL_COUNT,
+        preview=True,
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ohwb_engage.accounts.models import User
 from ohwb_engage.database import UTCDateTime, utcnow
 from ohwb_engage.extensions import db
-from ohwb_engage.themes.models import Framework, Theme
+from ohwb_engage.themes.models import Framework, Theme, _in
 
 
 class Horizon(enum.StrEnum):
@@ -57,10 +57,6 @@ class ReferenceKind(enum.StrEnum):
             ReferenceKind.ACADEMIC: "Academic evidence",
             ReferenceKind.PRACTICE: "Best-practice example",
         }[self]
-
-
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 class Programme(db.Model):

@@ -108,14 +108,18 @@ def page_for(programme: Programme) -> PublicPage:
     """The public page's content, computed from the live framework and roadmap."""
     if programme.framework_id is None:
         return PublicPage(programme, ())
-    progress = tree.rolled_up(programme.items)
-    by_id = {item.id: item for item in programme.items}
-    links = db.session.execute(
-        select(RoadmapItemTheme.theme_id, RoadmapItemTheme.item_id)
-        .join(RoadmapItem, RoadmapItem.id == RoadmapItemTheme.item_id)
-        .where(RoadmapItem.programme_id == programme.id)
-        .order_by(RoadmapItem.position, RoadmapItem.id)
-    ).all()
+    rows = tree.flatten(programme.items)
+    progress = {row.item.id: row.progress for row in rows}
+    by_id = {row.item.id: row.item for row in rows}
+    order = {row.item.id: n for n, row in enumerate(rows)}  # the roadmap's own order
+    links = sorted(
+        db.session.execute(
+            select(RoadmapItemTheme.theme_id, RoadmapItemTheme.item_id)
+            .join(RoadmapItem, RoadmapItem.id == RoadmapItemTheme.item_id)
+            .where(RoadmapItem.programme_id == programme.id)
+        ).all(),
+        key=lambda link: order.get(link[1], len(order)),
+    )
     themes = db.session.execute(
         select(Theme)
         .where(Theme.framework_id == programme.framework_id)

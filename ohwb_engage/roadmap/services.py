@@ -480,3 +480,36 @@ def delete_reference(reference_id: int, *, actor: User) -> int:
 def item_evidence(item: RoadmapItem) -> Evidence:
     """The item's evidence, from its themes in the live framework: never stored or typed."""
     return evidence_for([theme.id for theme in item.themes])
+
+
+def relink_items(from_theme_ids: Sequence[int], to_theme_id: int, *, actor: User) -> int:
+    """Items linked to themes being merged away follow them into the merged theme.
+
+    Called by the theme merge inside its transaction (flushes only): without it the links
+    would vanish with the deleted themes (ON DELETE CASCADE) and items lose their evidence.
+    """
+    linked = select(RoadmapItemTheme.item_id).where(
+        RoadmapItemTheme.theme_id.in_(list(from_theme_ids))
+    )
+    already = select(RoadmapItemTheme.item_id).where(RoadmapItemTheme.theme_id == to_theme_id)
+    item_ids = list(
+        db.session.execute(
+            select(RoadmapItem.id)
+            .where(RoadmapItem.id.in_(linked), RoadmapItem.id.not_in(already))
+            .order_by(RoadmapItem.id)
+        ).scalars()
+    )
+    for item_id in item_ids:
+        db.session.add(RoadmapItemTheme(item_id=item_id, theme_id=to_theme_id))
+    if item_ids:
+        db.session.flush()
+        record(
+            "roadmap.items_relinked",
+            None,
+            actor=actor,
+            target_type="themes",
+            target_id=to_theme_id,
+            items=item_ids,
+            merged=sorted(from_theme_ids),
+        )
+    return len(item_ids)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, delete, false, func, select, update
+from sqlalchemy import Select, and_, delete, false, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ohwb_engage.accounts.models import User
@@ -23,6 +24,7 @@ from ohwb_engage.database import begin_write, is_sqlite
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer, Question, Questionnaire, Response
 from ohwb_engage.reference.models import StakeholderGroup
+from ohwb_engage.roadmap.services import relink_items
 from ohwb_engage.themes.models import (
     Framework,
     FrameworkAnswer,
@@ -146,33 +148,16 @@ def theme_in(framework_id: int, theme_id: int) -> Theme | None:
     return theme if theme is not None and theme.framework_id == framework_id else None
 
 
-def responses_query(theme_id: int) -> Select[Any]:
-    """A theme's answers with their context, in a stable order for paging."""
+# Members of a theme joined to their answer's corpus row, so not-relevant ones can be left out.
+RELEVANT = FrameworkAnswer.not_relevant.is_not(True)
+
+
+def members_with_relevance(*columns: Any) -> Select[Any]:
+    """``columns`` over theme members, each joined to its theme and its corpus row."""
     return (
-        select(
-            Answer.id.label("answer_id"),
-            Answer.text,
-            Question.text.label("question"),
-            Questionnaire.title.label("questionnaire"),
-            Event.title.label("event"),
-            StakeholderGroup.name.label("group"),
-            Response.answered_at,
-            Response.anonymous,
-            Response.region,
-            Response.organisation,
-            ThemeMember.source,
-            ThemeMember.confidence,
-            FrameworkAnswer.not_relevant,
-            FrameworkAnswer.sentiment,
-        )
+        select(*columns)
         .select_from(ThemeMember)
         .join(Theme, Theme.id == ThemeMember.theme_id)
-        .join(Answer, Answer.id == ThemeMember.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
-        .outerjoin(Event, Event.id == Response.event_id)
-        .outerjoin(StakeholderGroup, StakeholderGroup.id == Response.stakeholder_group_id)
         .outerjoin(
             FrameworkAnswer,
             and_(
@@ -180,6 +165,41 @@ def responses_query(theme_id: int) -> Select[Any]:
                 FrameworkAnswer.answer_id == ThemeMember.answer_id,
             ),
         )
+    )
+
+
+def _with_context(stmt: Select[Any]) -> Select[Any]:
+    """Join each member's answer, response, event and stakeholder group."""
+    return (
+        stmt.join(Answer, Answer.id == ThemeMember.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(Event, Event.id == Response.event_id)
+        .outerjoin(StakeholderGroup, StakeholderGroup.id == Response.stakeholder_group_id)
+    )
+
+
+def responses_query(theme_id: int) -> Select[Any]:
+    """A theme's answers with their context, in a stable order for paging."""
+    stmt = members_with_relevance(
+        Answer.id.label("answer_id"),
+        Answer.text,
+        Question.text.label("question"),
+        Questionnaire.title.label("questionnaire"),
+        Event.title.label("event"),
+        StakeholderGroup.name.label("group"),
+        Response.answered_at,
+        Response.anonymous,
+        Response.region,
+        Response.organisation,
+        ThemeMember.source,
+        ThemeMember.confidence,
+        FrameworkAnswer.not_relevant,
+        FrameworkAnswer.sentiment,
+    )
+    return (
+        _with_context(stmt)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
         .where(ThemeMember.theme_id == theme_id)
         .order_by(ThemeMember.answer_id)
     )
@@ -221,28 +241,22 @@ def breakdown(theme_id: int, dimension: str) -> list[tuple[str, int]]:
     }[dimension]
     label = column.label("label")
     rows = db.session.execute(
-        select(label, func.count())
-        .select_from(ThemeMember)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
-        .join(Answer, Answer.id == ThemeMember.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(Event, Event.id == Response.event_id)
-        .outerjoin(StakeholderGroup, StakeholderGroup.id == Response.stakeholder_group_id)
-        .outerjoin(
-            FrameworkAnswer,
-            and_(
-                FrameworkAnswer.framework_id == Theme.framework_id,
-                FrameworkAnswer.answer_id == ThemeMember.answer_id,
-            ),
-        )
-        .where(ThemeMember.theme_id == theme_id, FrameworkAnswer.not_relevant.is_not(True))
+        _with_context(members_with_relevance(label, func.count()))
+        .where(ThemeMember.theme_id == theme_id, RELEVANT)
         .group_by(label)
     ).all()
     none = {"event": "No event", "month": "No date"}.get(dimension, "Not given")
     counted = [(str(name) if name else none, n) for name, n in rows]
-    if dimension == "month":
-        return sorted(counted)
+    if dimension == "month":  # in time order, named as people say them
+        return [(_month_name(key), n) for key, n in sorted(counted)]
     return sorted(counted, key=lambda item: (-item[1], item[0]))
+
+
+def _month_name(key: str) -> str:
+    try:
+        return datetime.strptime(key, "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return key
 
 
 def changes(framework_id: int) -> list[FrameworkChange]:
@@ -256,11 +270,14 @@ def changes(framework_id: int) -> list[FrameworkChange]:
 
 
 def runs_of(framework_id: int) -> list[ThemeRun]:
-    """The engine runs behind a framework (discover, split, map), newest first."""
+    """The engine runs behind a framework (the one it came from, splits, maps), newest first."""
+    sources = select(Theme.source_run_id).where(
+        Theme.framework_id == framework_id, Theme.source_run_id.is_not(None)
+    )
     return list(
         db.session.execute(
             select(ThemeRun)
-            .where(ThemeRun.framework_id == framework_id)
+            .where(or_(ThemeRun.framework_id == framework_id, ThemeRun.id.in_(sources)))
             .order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
         ).scalars()
     )
@@ -269,7 +286,7 @@ def runs_of(framework_id: int) -> list[ThemeRun]:
 # --- the bookkeeping every change shares ---------------------------------------------------
 
 
-def _lock_framework(framework_id: int) -> Framework:
+def lock_framework(framework_id: int) -> Framework:
     """Start a writing transaction and hold the framework row (its version is bumped)."""
     begin_write()
     framework = db.session.execute(
@@ -300,7 +317,7 @@ def recount(theme_ids: Iterable[int]) -> None:
                 FrameworkAnswer.answer_id == ThemeMember.answer_id,
             ),
         )
-        .where(ThemeMember.theme_id == themes.c.id, FrameworkAnswer.not_relevant.is_not(True))
+        .where(ThemeMember.theme_id == themes.c.id, RELEVANT)
     )
     count = relevant.with_only_columns(func.count(ThemeMember.answer_id)).scalar_subquery()
     total = relevant.with_only_columns(
@@ -353,7 +370,7 @@ def record_change(
     return change
 
 
-def _theme(framework: Framework, theme_id: int) -> Theme:
+def existing_theme(framework: Framework, theme_id: int) -> Theme:
     theme = theme_in(framework.id, theme_id)
     if theme is None:
         raise ReviewError("That theme is no longer in this framework: it may have been merged.")
@@ -390,8 +407,8 @@ def update_theme(
     actor: User,
 ) -> Theme:
     """Rename and describe a theme, unless someone changed it since ``lock_version``."""
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     if theme.lock_version != lock_version:
         current = theme.name
         db.session.rollback()
@@ -419,8 +436,8 @@ def update_theme(
 
 def set_priority(framework_id: int, theme_id: int, priority: bool, *, actor: User) -> Theme:
     """Mark a theme as a priority (its own section in the draft strategy) or not."""
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     if theme.priority == priority:
         db.session.rollback()
         return theme
@@ -448,9 +465,9 @@ def merge_themes(
         raise ReviewError("Choose at least one theme to merge into this one.")
     if target_id in others:
         raise ReviewError("A theme cannot be merged with itself: choose a different theme.")
-    framework = _lock_framework(framework_id)
-    target = _theme(framework, target_id)
-    sources = [_theme(framework, i) for i in others]
+    framework = lock_framework(framework_id)
+    target = existing_theme(framework, target_id)
+    sources = [existing_theme(framework, i) for i in others]
     already = select(ThemeMember.answer_id).where(ThemeMember.theme_id == target.id)
     incoming = db.session.execute(
         select(
@@ -479,6 +496,7 @@ def merge_themes(
         quotes += [a for a in theme.quote_answer_ids or [] if a not in quotes]
     target.quote_answer_ids = quotes[:10]
     names = [t.name for t in sources]
+    relink_items(others, target.id, actor=actor)  # roadmap items follow into the merge
     for theme in sources:
         db.session.delete(theme)
     db.session.flush()
@@ -509,9 +527,9 @@ def move_answers(
         raise ReviewError("Select at least one response.")
     if to_theme_id == from_theme_id:
         raise ReviewError("Choose a different theme to move the responses to.")
-    framework = _lock_framework(framework_id)
-    source = _theme(framework, from_theme_id)
-    target = _theme(framework, to_theme_id) if to_theme_id is not None else None
+    framework = lock_framework(framework_id)
+    source = existing_theme(framework, from_theme_id)
+    target = existing_theme(framework, to_theme_id) if to_theme_id is not None else None
     present = list(
         db.session.execute(
             select(ThemeMember.answer_id).where(
@@ -549,8 +567,8 @@ def code_answers(
     """Code answers as examples of a theme (what "Map all" learns from)."""
     if not answer_ids:
         raise ReviewError("Select at least one response.")
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     in_corpus = list(
         db.session.execute(
             select(FrameworkAnswer.answer_id).where(
@@ -581,7 +599,7 @@ def mark_not_relevant(
     """Leave answers out of every count, quote and mapping (or bring them back)."""
     if not answer_ids:
         raise ReviewError("Select at least one response.")
-    framework = _lock_framework(framework_id)
+    framework = lock_framework(framework_id)
     result = db.session.execute(
         update(FrameworkAnswer)
         .where(
@@ -664,20 +682,11 @@ class EventThemeCount:
 def event_theme_counts(event_id: int) -> list[EventThemeCount]:
     """How many of one event's answers sit in each theme: counts only, never any text."""
     rows = db.session.execute(
-        select(Framework.name, Theme.name, func.count(ThemeMember.answer_id))
-        .select_from(ThemeMember)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
+        members_with_relevance(Framework.name, Theme.name, func.count(ThemeMember.answer_id))
         .join(Framework, Framework.id == Theme.framework_id)
         .join(Answer, Answer.id == ThemeMember.answer_id)
         .join(Response, Response.id == Answer.response_id)
-        .outerjoin(
-            FrameworkAnswer,
-            and_(
-                FrameworkAnswer.framework_id == Theme.framework_id,
-                FrameworkAnswer.answer_id == ThemeMember.answer_id,
-            ),
-        )
-        .where(Response.event_id == event_id, FrameworkAnswer.not_relevant.is_not(True))
+        .where(Response.event_id == event_id, RELEVANT)
         .group_by(Framework.id, Framework.name, Theme.id, Theme.name, Theme.position)
         .order_by(Framework.id, Theme.position)
     ).all()

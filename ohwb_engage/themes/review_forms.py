@@ -39,7 +39,9 @@ class ThemeForm(FlaskForm):
     lock_version = HiddenField()
 
     def validate_lock_version(self, field: HiddenField) -> None:
-        if not str(field.data or "").isdigit():
+        # Only what the browser sent counts: a missing value must not fall back to the
+        # theme's current version, or a blind save would skip the conflict check.
+        if not field.raw_data or not str(field.raw_data[0]).isdigit():
             raise ValidationError("The form is out of date: open the theme again.")
 
 

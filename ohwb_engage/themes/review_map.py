@@ -31,7 +31,7 @@ from ohwb_engage.themes.models import (
     ThemeMember,
     ThemeRun,
 )
-from ohwb_engage.themes.review import ReviewError, _lock_framework, record_change, recount
+from ohwb_engage.themes.review import ReviewError, lock_framework, record_change, recount
 
 JOB = "ohwb_engage.themes.review_map:run_map"
 TO_CODE = 20
@@ -213,7 +213,7 @@ def _map(run_id: int) -> None:
 
 
 def _write(run_id, framework_id, ids, result, to_code, agreement, n_train, actor) -> None:
-    framework = _lock_framework(framework_id)
+    framework = lock_framework(framework_id)
     theme_ids = set(
         db.session.execute(select(Theme.id).where(Theme.framework_id == framework_id)).scalars()
     )

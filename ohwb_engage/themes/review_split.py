@@ -7,18 +7,30 @@ is lost or doubled.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from ohwb_engage.accounts.models import User
+from ohwb_engage.database import utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer
-from ohwb_engage.themes.engine import discover
-from ohwb_engage.themes.models import FrameworkAnswer, MemberSource, Theme, ThemeMember
+from ohwb_engage.themes.engine import DiscoveryResult, discover
+from ohwb_engage.themes.models import (
+    MemberSource,
+    RunItem,
+    RunKind,
+    RunStatus,
+    RunTheme,
+    Theme,
+    ThemeMember,
+    ThemeRun,
+)
 from ohwb_engage.themes.review import (
+    RELEVANT,
     ConflictError,
     ReviewError,
-    _lock_framework,
-    _theme,
+    existing_theme,
+    lock_framework,
+    members_with_relevance,
     record_change,
     recount,
     theme_in,
@@ -32,17 +44,9 @@ SPLIT_MAX_PARTS = 10
 def _members(theme_id: int) -> list[tuple[int, str]]:
     """The theme's relevant answers with text, in a fixed order (the engine's input)."""
     rows = db.session.execute(
-        select(ThemeMember.answer_id, Answer.text)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
+        members_with_relevance(ThemeMember.answer_id, Answer.text)
         .join(Answer, Answer.id == ThemeMember.answer_id)
-        .outerjoin(
-            FrameworkAnswer,
-            and_(
-                FrameworkAnswer.framework_id == Theme.framework_id,
-                FrameworkAnswer.answer_id == ThemeMember.answer_id,
-            ),
-        )
-        .where(ThemeMember.theme_id == theme_id, FrameworkAnswer.not_relevant.is_not(True))
+        .where(ThemeMember.theme_id == theme_id, RELEVANT)
         .order_by(ThemeMember.answer_id)
     ).all()
     return [(a, text) for a, text in rows if (text or "").strip()]
@@ -70,6 +74,7 @@ def split_theme(
             "can be split here. Start a new run on a narrower corpus instead."
         )
     ids = [a for a, _ in members]
+    started = utcnow()
     result = discover(
         [text for _, text in members],
         min_themes=2,
@@ -77,21 +82,73 @@ def split_theme(
         min_theme_size=2 if len(members) < 50 else None,
         random_state=random_state,
     )
-    parts = [
-        [ids[p] for p, k in enumerate(result.assignments) if k == found.id]
+    found_parts = [
+        (found, [ids[p] for p, k in enumerate(result.assignments) if k == found.id])
         for found in result.themes
     ]
-    if sum(1 for part in parts if part) < 2:
+    found_parts = [(found, part) for found, part in found_parts if part]
+    if len(found_parts) < 2:
         raise ReviewError(
             "The engine found no way to split this theme without leaving a part empty: "
             "its responses are too alike. Move responses by hand instead."
         )
-    return _write_split(framework_id, theme_id, ids, result, parts, actor)
+    run = ThemeRun(
+        framework_id=framework_id,
+        kind=RunKind.SPLIT.value,
+        status=RunStatus.SUCCEEDED.value,
+        progress=1.0,
+        progress_message="Done",
+        config={**result.config, "max_themes": max_themes, "random_state": random_state},
+        corpus_size=len(members),
+        summary={"n_themes": result.n_themes, "counts": result.counts},
+        target_theme_id=theme_id,
+        created_by_id=actor.id,
+        started_at=started,
+        finished_at=utcnow(),
+    )
+    return _write_split(framework_id, theme_id, members, result, found_parts, run, actor)
 
 
-def _write_split(framework_id, theme_id, ids, result, parts, actor) -> list[Theme]:
-    framework = _lock_framework(framework_id)
-    theme = _theme(framework, theme_id)
+def _record_run(run: ThemeRun, members: list[tuple[int, str]], result: DiscoveryResult) -> None:
+    """Keep the split as a run of kind split: its configuration and the answers it saw."""
+    db.session.add(run)
+    db.session.flush()
+    db.session.execute(
+        insert(RunItem),
+        [
+            {
+                "run_id": run.id,
+                "position": p,
+                "answer_id": answer_id,
+                "text": text,
+                "theme_index": result.assignments[p],
+                "status": result.status[p],
+                "confidence": float(result.confidence[p]),
+                "sentiment": float(result.sentiment[p]),
+            }
+            for p, (answer_id, text) in enumerate(members)
+        ],
+    )
+    db.session.add_all(
+        RunTheme(
+            run_id=run.id,
+            index=found.id,
+            label=found.label[:200],
+            terms=[[t, w] for t, w in found.terms],
+            quote_positions=list(found.quotes),
+            size=found.size,
+            sentiment=float(found.sentiment),
+        )
+        for found in result.themes
+    )
+    db.session.flush()
+
+
+def _write_split(framework_id, theme_id, members, result, found_parts, run, actor) -> list[Theme]:
+    ids = [a for a, _ in members]
+    parts = [part for _, part in found_parts]
+    framework = lock_framework(framework_id)
+    theme = existing_theme(framework, theme_id)
     if [a for a, _ in _members(theme_id)] != ids:
         db.session.rollback()
         raise ConflictError(
@@ -103,7 +160,7 @@ def _write_split(framework_id, theme_id, ids, result, parts, actor) -> list[Them
         .where(Theme.framework_id == framework.id, Theme.position > theme.position)
         .values(position=Theme.position + len(parts) - 1)
     )
-    first, *rest = list(zip(result.themes, parts, strict=True))
+    first, *rest = found_parts
     theme.terms = [[t, w] for t, w in first[0].terms]
     theme.quote_answer_ids = [ids[p] for p in first[0].quotes]
     taken = set(
@@ -140,6 +197,9 @@ def _write_split(framework_id, theme_id, ids, result, parts, actor) -> list[Them
     db.session.flush()
     recount([theme.id] + [t.id for t in created])
     names = [theme.name] + [t.name for t in created]
+    _record_run(run, members, result)
+    for new in created:
+        new.source_run_id = run.id
     record_change(
         framework,
         "split",
@@ -148,6 +208,7 @@ def _write_split(framework_id, theme_id, ids, result, parts, actor) -> list[Them
         theme_id=theme.id,
         new_theme_ids=[t.id for t in created],
         parts=[len(p) for p in parts],
+        run_id=run.id,
     )
     db.session.commit()
     return [theme, *created]

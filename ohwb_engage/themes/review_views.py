@@ -99,22 +99,19 @@ def theme_breakdown(framework_id: int, theme_id: int) -> str:
     )
 
 
-@bp.route(f"/frameworks/<int:framework_id>/themes/<int:theme_id>/chart/{DIMENSION_PATH}.svg")
+@bp.route(
+    "/frameworks/<int:framework_id>/themes/<int:theme_id>/chart/"
+    f"{DIMENSION_PATH}.<any(svg, png):fmt>"
+)
 @analysts_required
-def chart_svg(framework_id: int, theme_id: int, by: str) -> Response:
+def chart_download(framework_id: int, theme_id: int, by: str, fmt: str) -> Response:
     found = _theme(framework_id, theme_id)
     title = f"{found.name}: responses by {review.DIMENSIONS[by].lower()}"
-    body = exports.chart_svg(review.breakdown(found.id, by), title)
-    return _download(body, "image/svg+xml", f"theme-{found.id}-{by}.svg")
-
-
-@bp.route(f"/frameworks/<int:framework_id>/themes/<int:theme_id>/chart/{DIMENSION_PATH}.png")
-@analysts_required
-def chart_png(framework_id: int, theme_id: int, by: str) -> Response:
-    found = _theme(framework_id, theme_id)
-    title = f"{found.name}: responses by {review.DIMENSIONS[by].lower()}"
-    body = exports.chart_png(review.breakdown(found.id, by), title)
-    return _download(body, "image/png", f"theme-{found.id}-{by}.png")
+    rows = review.breakdown(found.id, by)
+    filename = f"theme-{found.id}-{by}.{fmt}"
+    if fmt == "svg":
+        return _download(exports.chart_svg(rows, title), "image/svg+xml", filename)
+    return _download(exports.chart_png(rows, title), "image/png", filename)
 
 
 # --- changes ------------------------------------------------------------------------------

@@ -6,16 +6,16 @@ framework). Analysts and administrators only: runs show raw answers.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from ohwb_engage.accounts.access import acting_user, roles_required
 from ohwb_engage.accounts.models import Role
+from ohwb_engage.errors import abort_with
 from ohwb_engage.extensions import db
 from ohwb_engage.reference.services import region_choices, stakeholder_group_choices
 from ohwb_engage.themes import runs
 from ohwb_engage.themes.blueprint import bp
-from ohwb_engage.themes.models import RunStatus, ThemeRun
+from ohwb_engage.themes.models import RunKind, RunStatus, ThemeRun
 from ohwb_engage.themes.run_forms import FrameworkForm, RunForm
 
 analysts = roles_required(Role.ADMIN, Role.ANALYST)
@@ -25,7 +25,11 @@ REFRESH_SECONDS = 3
 
 
 def _run(run_id: int) -> ThemeRun:
-    return db.get_or_404(ThemeRun, run_id)
+    """A discovery run; mapping runs live in the review workspace, not here."""
+    run = db.session.get(ThemeRun, run_id)
+    if run is None or run.kind != RunKind.DISCOVER.value:
+        abort_with(404, "There is no such theme run.")
+    return run
 
 
 def _run_form() -> RunForm:
@@ -64,7 +68,8 @@ def new_run() -> str | Response:
             except runs.InvalidSettings as exc:
                 form.max_themes.errors.append(str(exc))
             else:
-                flash("The run has started. This page shows its progress.", "success")
+                if _run(run_id).status != RunStatus.FAILED.value:  # failed: its page says why
+                    flash("The run has started. This page shows its progress.", "success")
                 return redirect(url_for("themes.run_detail", run_id=run_id))
         matching = runs.count_answers(filters)
     return render_template(
@@ -80,6 +85,8 @@ def run_detail(run_id: int) -> str:
         "themes/runs/detail.html",
         run=run,
         active=run.status in ACTIVE,
+        # WCAG 2.2.1: people who need the page to stay still can switch the refresh off.
+        auto_refresh=request.args.get("refresh") != "off",
         stale=runs.is_stale(run),
         refresh=REFRESH_SECONDS,
         frameworks=runs.frameworks_from(run.id),
@@ -106,6 +113,7 @@ def _results_page(run: ThemeRun, form: FrameworkForm) -> str:
         frameworks=runs.frameworks_from(run.id),
         reproduces=source,
         same=runs.same_result(source, run.id) if source else None,
+        others=runs.other_finished_runs(run.id),
     )
 
 
@@ -151,7 +159,4 @@ def make_framework(run_id: int) -> str | Response:
         form.name.errors.append(str(exc))
         return _results_page(run, form)
     flash("The framework has been created from this run.", "success")
-    try:  # the review workspace; until it lands, back to this run
-        return redirect(url_for("themes.framework", framework_id=framework_id))
-    except BuildError:
-        return redirect(url_for("themes.run_detail", run_id=run_id))
+    return redirect(url_for("themes.framework", framework_id=framework_id))

@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, false, func, insert, literal, or_, select, update
 
 from ohwb_engage import jobs
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
-from ohwb_engage.database import begin_write, utcnow
+from ohwb_engage.database import UTCDateTime, begin_write, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.corpus import corpus_count, corpus_overview
 from ohwb_engage.feedback.models import Response
@@ -56,6 +56,10 @@ MAX_SEED = 2**31 - 1
 # A queued or running run this old has lost its worker (RQ's job timeout is an hour too):
 # it may be retried, and the old attempt, if it ever wakes, is fenced off by its number.
 STALE_AFTER = timedelta(hours=1)
+QUEUE_DOWN = (
+    "The run could not be handed to the job queue (the queue's server did not answer). "
+    "Nothing was lost: retry it in a few minutes."
+)
 UNEXPECTED = (
     "The run stopped because of an unexpected problem. Retry it; if it fails again, "
     "tell the service administrator (quote run {run_id})."
@@ -171,7 +175,20 @@ def count_answers(filters: CorpusFilters) -> int:
 
 
 def _enqueue(run_id: int) -> None:
-    handle = jobs.enqueue(JOB, run_id)
+    """Hand the run to the job runner; if the queue is down, the run fails with a reason
+    (and a retry button) instead of the page failing with a 500 and the run stuck queued."""
+    try:
+        handle = jobs.enqueue(JOB, run_id)
+    except Exception:
+        log.exception("theme run %s could not be queued", run_id)
+        db.session.rollback()
+        db.session.execute(
+            update(ThemeRun)
+            .where(ThemeRun.id == run_id, ThemeRun.status == RunStatus.QUEUED.value)
+            .values(status=RunStatus.FAILED.value, error=QUEUE_DOWN, finished_at=utcnow())
+        )
+        db.session.commit()
+        return
     if handle.job_id:
         db.session.execute(
             update(ThemeRun).where(ThemeRun.id == run_id).values(job_id=handle.job_id)
@@ -199,6 +216,7 @@ def start_run(
             "to find themes. Widen the selection, or ask for fewer themes."
         )
     engine = settings.engine_params()
+    begin_write()
     run = ThemeRun(
         kind=RunKind.DISCOVER.value,
         status=RunStatus.QUEUED.value,
@@ -242,6 +260,7 @@ def retry_run(run_id: int, *, actor: User) -> None:
         update(ThemeRun)
         .where(
             ThemeRun.id == run_id,
+            ThemeRun.kind == RunKind.DISCOVER.value,  # mapping runs retry in the workspace
             or_(ThemeRun.status == RunStatus.FAILED.value, _stale_condition()),
         )
         .values(
@@ -262,30 +281,40 @@ def retry_run(run_id: int, *, actor: User) -> None:
     _enqueue(run_id)
 
 
+def _finished_discovery(run: ThemeRun | None) -> bool:
+    return (
+        run is not None
+        and run.kind == RunKind.DISCOVER.value
+        and run.status == RunStatus.SUCCEEDED.value
+    )
+
+
 def reproduce_run(run_id: int, *, actor: User) -> int:
     """A new run with the same configuration over the same snapshot; its id back."""
     source = db.session.get(ThemeRun, run_id)
-    if source is None or source.status != RunStatus.SUCCEEDED.value:
-        raise RunNotFinished("Only a finished run can be reproduced.")
-    run = ThemeRun(
-        kind=source.kind,
-        status=RunStatus.QUEUED.value,
-        config={**source.config, "reproduces": source.id},
-        corpus_filters=dict(source.corpus_filters),
-        corpus_size=source.corpus_size,
-        created_by_id=actor.id,
-    )
+    if not _finished_discovery(source):
+        raise RunNotFinished("Only a finished discovery run can be reproduced.")
+    values = {
+        "kind": source.kind,
+        "status": RunStatus.QUEUED.value,
+        "config": {**source.config, "reproduces": source.id},
+        "corpus_filters": dict(source.corpus_filters),
+        "corpus_size": source.corpus_size,
+        "created_by_id": actor.id,
+    }
+    begin_write()
+    run = ThemeRun(**values)
     db.session.add(run)
     db.session.flush()
     db.session.execute(
         insert(RunItem).from_select(
             ["run_id", "position", "answer_id", "text"],
             select(literal(run.id), RunItem.position, RunItem.answer_id, RunItem.text).where(
-                RunItem.run_id == source.id
+                RunItem.run_id == run_id
             ),
         )
     )
-    record("themes.run_reproduced", run, actor=actor, source_run=source.id)
+    record("themes.run_reproduced", run, actor=actor, source_run=run_id)
     new_id = run.id
     db.session.commit()
     _enqueue(new_id)
@@ -360,7 +389,11 @@ def _claim(run_id: int) -> int | None:
     """
     claimed = db.session.execute(
         update(ThemeRun)
-        .where(ThemeRun.id == run_id, ThemeRun.status == RunStatus.QUEUED.value)
+        .where(
+            ThemeRun.id == run_id,
+            ThemeRun.kind == RunKind.DISCOVER.value,
+            ThemeRun.status == RunStatus.QUEUED.value,
+        )
         .values(
             status=RunStatus.RUNNING.value,
             attempts=ThemeRun.attempts + 1,
@@ -376,13 +409,24 @@ def _claim(run_id: int) -> int | None:
     return attempt if claimed else None
 
 
-def _snapshot(run: ThemeRun) -> None:
-    """Copy the corpus into the run, once: text as the engine will see it, in its order."""
-    taken = db.session.execute(
-        select(RunItem.position).where(RunItem.run_id == run.id).limit(1)
-    ).first()
-    if taken:
+def _has_snapshot(run_id: int) -> bool:
+    return (
+        db.session.execute(
+            select(RunItem.position).where(RunItem.run_id == run_id).limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _snapshot(run_id: int) -> None:
+    """Copy the corpus into the run, once: text as the engine will see it, in its order.
+
+    Read and redact first, outside any write lock (seconds for 100,000 answers), then
+    write the rows in one transaction that takes the write lock up front.
+    """
+    if _has_snapshot(run_id):
         return
+    run = db.session.get(ThemeRun, run_id)
     rows = corpus(filters_from_dict(run.corpus_filters))
     if not rows:
         raise RunFailed(
@@ -390,15 +434,18 @@ def _snapshot(run: ThemeRun) -> None:
             "deleted or erased). Start a new run with a wider selection."
         )
     scrub = run.config.get("engine", {}).get("redact_personal_data", True)
-    db.session.execute(
-        insert(RunItem),
-        [
-            {"run_id": run.id, "position": n, "answer_id": row.answer_id,
-             "text": redact(row.text) if scrub else row.text}
-            for n, row in enumerate(rows)
-        ],
-    )  # fmt: skip
-    run.corpus_size = len(rows)
+    items = [
+        {"run_id": run_id, "position": n, "answer_id": row.answer_id,
+         "text": redact(row.text) if scrub else row.text}
+        for n, row in enumerate(rows)
+    ]  # fmt: skip
+    db.session.commit()  # end the read before asking for the write lock
+    begin_write()
+    if _has_snapshot(run_id):  # another attempt got there first
+        db.session.rollback()
+        return
+    db.session.execute(insert(RunItem), items)
+    db.session.execute(update(ThemeRun).where(ThemeRun.id == run_id).values(corpus_size=len(items)))
     db.session.commit()
 
 
@@ -468,10 +515,8 @@ def execute_run(run_id: int) -> str:
     if attempt is None:
         return "skipped"
     try:
+        _snapshot(run_id)
         run = db.session.get(ThemeRun, run_id)
-        if run is None:
-            return "skipped"
-        _snapshot(run)
         texts = list(
             db.session.execute(
                 select(RunItem.text).where(RunItem.run_id == run_id).order_by(RunItem.position)
@@ -509,7 +554,12 @@ def execute_run(run_id: int) -> str:
 
 
 def runs_query():
-    return select(ThemeRun).order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
+    """Discovery runs, newest first (mapping runs belong to their framework's workspace)."""
+    return (
+        select(ThemeRun)
+        .where(ThemeRun.kind == RunKind.DISCOVER.value)
+        .order_by(ThemeRun.created_at.desc(), ThemeRun.id.desc())
+    )
 
 
 @dataclass(frozen=True)
@@ -553,6 +603,17 @@ def results(run: ThemeRun) -> list[ThemeView]:
     ]
 
 
+def other_finished_runs(run_id: int, limit: int = 50) -> list[ThemeRun]:
+    """Finished discovery runs to compare this one with, newest first."""
+    return list(
+        db.session.execute(
+            runs_query()
+            .where(ThemeRun.id != run_id, ThemeRun.status == RunStatus.SUCCEEDED.value)
+            .limit(limit)
+        ).scalars()
+    )
+
+
 def assignments(run_id: int) -> list[int]:
     """Theme index per snapshot position: what "same result" compares."""
     return list(
@@ -594,23 +655,18 @@ def frameworks_from(run_id: int) -> list[Framework]:
 def create_framework(run_id: int, *, name: str, actor: User) -> int:
     """Turn a finished run into a reviewable framework (version 1); its id back.
 
-    Bulk inserts (lists of dicts, executemany) for the members and the answers, so a run
-    over 100,000 answers takes seconds, not minutes. Answers erased since the run are left
-    out; everything is one transaction.
+    The answers and the members are copied inside the database (``INSERT ... SELECT`` from
+    the run's snapshot), and the themes' counts are a ``GROUP BY``: no answer row travels
+    to Python, so 100,000 answers take seconds and fit in a web request. Answers erased
+    since the run are left out. Everything is one transaction.
     """
     run = db.session.get(ThemeRun, run_id)
-    if run is None or run.status != RunStatus.SUCCEEDED.value:
-        raise RunNotFinished("Only a finished run can become a framework.")
+    if not _finished_discovery(run):
+        raise RunNotFinished("Only a finished discovery run can become a framework.")
     name = name.strip()
     if not name:
         raise InvalidSettings("Enter a name for the framework.")
-    items = db.session.execute(
-        select(
-            RunItem.position, RunItem.answer_id, RunItem.theme_index, RunItem.status,
-            RunItem.confidence, RunItem.sentiment,
-        ).where(RunItem.run_id == run_id, RunItem.answer_id.is_not(None))
-    ).all()  # fmt: skip
-    answer_at = {item.position: item.answer_id for item in items}
+    begin_write()
     framework = Framework(
         name=name[:200],
         description=f"Created from theme run {run_id}.",
@@ -620,58 +676,76 @@ def create_framework(run_id: int, *, name: str, actor: User) -> int:
     )
     db.session.add(framework)
     db.session.flush()
-    members: dict[int, list[Any]] = {}
-    for item in items:
-        if item.theme_index >= 0:
-            members.setdefault(item.theme_index, []).append(item)
+    kept = and_(RunItem.run_id == run_id, RunItem.answer_id.is_not(None))
+    totals = {
+        index: (count, total or 0.0)
+        for index, count, total in db.session.execute(
+            select(RunItem.theme_index, func.count(), func.sum(RunItem.sentiment))
+            .where(kept, RunItem.theme_index >= 0)
+            .group_by(RunItem.theme_index)
+        ).all()
+    }
+    run_themes = list(
+        db.session.execute(
+            select(RunTheme).where(RunTheme.run_id == run_id).order_by(RunTheme.index)
+        ).scalars()
+    )
+    quoted = {p for t in run_themes for p in t.quote_positions}
+    answer_at = dict(
+        db.session.execute(
+            select(RunItem.position, RunItem.answer_id).where(kept, RunItem.position.in_(quoted))
+        ).all()
+    ) if quoted else {}  # fmt: skip
     theme_ids: dict[int, int] = {}
     snapshot = []
-    run_themes = db.session.execute(
-        select(RunTheme).where(RunTheme.run_id == run_id).order_by(RunTheme.index)
-    ).scalars()
     for position, run_theme in enumerate(run_themes):
-        in_theme = members.get(run_theme.index, [])
+        count, total = totals.get(run_theme.index, (0, 0.0))
         theme = Theme(
             framework_id=framework.id,
             name=run_theme.label[:200],
             position=position,
             terms=list(run_theme.terms),
             quote_answer_ids=[answer_at[p] for p in run_theme.quote_positions if p in answer_at],
-            member_count=len(in_theme),
-            sentiment_sum=round(sum(item.sentiment for item in in_theme), 4),
+            member_count=count,
+            sentiment_sum=round(float(total), 4),
             source_run_id=run_id,
         )
         db.session.add(theme)
         db.session.flush()
         theme_ids[run_theme.index] = theme.id
         snapshot.append({"id": theme.id, "name": theme.name, "description": "",
-                         "size": len(in_theme), "priority": False})  # fmt: skip
-    if items:
+                         "size": count, "priority": False})  # fmt: skip
+    answers = db.session.execute(
+        insert(FrameworkAnswer).from_select(
+            ["framework_id", "answer_id", "sentiment", "status", "not_relevant"],
+            select(literal(framework.id), RunItem.answer_id, RunItem.sentiment, RunItem.status,
+                   false()).where(kept),
+        )
+    ).rowcount  # fmt: skip
+    if theme_ids:
+        theme_of = case(theme_ids, value=RunItem.theme_index)
+        confidence = case(
+            (RunItem.confidence > 1, 1.0), (RunItem.confidence < 0, 0.0), else_=RunItem.confidence
+        )
         db.session.execute(
-            insert(FrameworkAnswer),
-            [
-                {"framework_id": framework.id, "answer_id": item.answer_id,
-                 "sentiment": item.sentiment, "status": item.status}
-                for item in items
-            ],
-        )  # fmt: skip
-    member_rows = [
-        {"theme_id": theme_ids[item.theme_index], "answer_id": item.answer_id,
-         "source": MemberSource.DISCOVERED.value,
-         "confidence": min(max(float(item.confidence), 0.0), 1.0),
-         "created_by_id": actor.id}
-        for item in items
-        if item.theme_index in theme_ids
-    ]  # fmt: skip
-    if member_rows:
-        db.session.execute(insert(ThemeMember), member_rows)
+            insert(ThemeMember).from_select(
+                ["theme_id", "answer_id", "source", "confidence", "created_by_id", "created_at"],
+                select(
+                    theme_of,
+                    RunItem.answer_id,
+                    literal(MemberSource.DISCOVERED.value),
+                    confidence,
+                    literal(actor.id),
+                    literal(utcnow(), UTCDateTime()),
+                ).where(kept, RunItem.theme_index.in_(list(theme_ids))),
+            )
+        )
     db.session.add(
         FrameworkChange(
             framework_id=framework.id,
             version=1,
             action="created from run",
-            summary=f"Created from theme run {run_id}: {len(theme_ids)} themes, "
-            f"{len(items)} answers.",
+            summary=f"Created from theme run {run_id}: {len(theme_ids)} themes, {answers} answers.",
             details={"run_id": run_id},
             snapshot=snapshot,
             actor_id=actor.id,
@@ -679,7 +753,7 @@ def create_framework(run_id: int, *, name: str, actor: User) -> int:
         )
     )
     record("themes.framework_created", framework, actor=actor, run_id=run_id,
-           themes=len(theme_ids), answers=len(items))  # fmt: skip
+           themes=len(theme_ids), answers=answers)  # fmt: skip
     framework_id = framework.id
     db.session.commit()
     return framework_id

@@ -3,6 +3,7 @@ publishing that tells each consenting participant once (over real SMTP), privacy
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,7 @@ from ohwb_engage.privacy import services as privacy
 from ohwb_engage.roadmap import items as tree
 from ohwb_engage.roadmap import public, services
 from ohwb_engage.roadmap.models import Programme, ProgrammeNotice, RoadmapItem
+from ohwb_engage.themes import review
 from ohwb_engage.themes.models import ThemeMember
 from tests.factories import make_staff
 from tests.feedback.factories import make_event, make_registration
@@ -251,6 +253,27 @@ def test_item_evidence_follows_the_live_framework(app: Flask) -> None:
         assert evidence.answers == 3 and evidence.responses == 3
 
 
+def test_items_follow_their_themes_into_a_merge(app: Flask) -> None:
+    staff = make_staff(app, "analyst")
+    answers = make_answers(app, ["physio waits", "physio access", "msk clinic", "rotas"])
+    framework, themes = make_framework(
+        app, {"Physio": answers[:2], "MSK": answers[2:3], "Rotas": answers[3:]}
+    )
+    programme = make_programme(app, framework_id=framework)
+    msk_only = make_item(app, programme, "MSK clinic", theme_ids=[themes["MSK"]])
+    both = make_item(app, programme, "Both", theme_ids=[themes["Physio"], themes["MSK"]])
+    with app.app_context():
+        review.merge_themes(framework, themes["Physio"], [themes["MSK"]], actor=_user(staff))
+    with app.app_context():
+        for item_id in (msk_only, both):
+            item = db.session.get(RoadmapItem, item_id)
+            assert [t.id for t in item.themes] == [themes["Physio"]]
+            assert services.item_evidence(item).answers == 3  # the merged theme, live
+        assert db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "roadmap.items_relinked")
+        ).scalar_one().details["items"] == [msk_only]
+
+
 # Publishing -------------------------------------------------------------------------------
 
 
@@ -365,3 +388,65 @@ def test_notices_are_exported_and_erased_with_the_address(app: Flask) -> None:
         privacy.erase("a@x.org", actor=_user(admin))
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(ProgrammeNotice)).scalar() == 0
+
+
+def test_two_analysts_cannot_build_a_cycle_between_them(app: Flask) -> None:
+    """A under B and B under A at the same moment: the programme lock makes them take
+    turns, so the second sees the first and is refused."""
+    first, second = make_staff(app, "analyst"), make_staff(app, "admin")
+    programme = make_programme(app)
+    a, b = make_item(app, programme, "A"), make_item(app, programme, "B")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def move(name: str, item_id: int, parent_id: int, user_id: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                services.update_item(
+                    item_id, _details(title=name, parent_id=parent_id), 1, actor=_user(user_id)
+                )
+                outcomes[name] = "saved"
+            except services.CycleRefused:
+                outcomes[name] = "refused"
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=move, args=("A", a, b, first)),
+        threading.Thread(target=move, args=("B", b, a, second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["refused", "saved"]
+    with app.app_context():
+        parents = {i.id: i.parent_id for i in db.session.get(Programme, programme).items}
+        assert not tree.would_cycle(a, parents[a], parents) and None in parents.values()
+
+
+def test_two_publishes_at_once_mail_each_address_once(app: Flask) -> None:
+    first, second = make_staff(app, "analyst"), make_staff(app, "admin")
+    framework, theme, _ = _participants(app)
+    programme = make_programme(app, framework_id=framework)
+    make_item(app, programme, theme_ids=[theme])
+    barrier = threading.Barrier(2)
+    told: list[int] = []
+
+    def publish(user_id: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                told.append(public.publish(programme, actor=_user(user_id)).notified)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=publish, args=(u,)) for u in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(told) == [0, 2]
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar() == 2

@@ -239,3 +239,24 @@ def test_publishing_from_the_roadmap_page(app: Flask) -> None:
     assert client.get("/roadmap/p/healthy-teams").status_code == 200
     submit(client, roadmap, {}, action=f"/roadmap/{programme}/unpublish")
     assert client.get("/roadmap/p/healthy-teams").status_code == 404
+
+
+def test_staff_preview_an_unpublished_page(app: Flask) -> None:
+    programme = _published_programme(app, published=False)
+    assert _signed_in(app, "facilitator").get(f"/roadmap/{programme}/preview").status_code == 403
+    page = _signed_in(app, "analyst").get(f"/roadmap/{programme}/preview")
+    assert page.status_code == 200
+    assert "Preview for staff" in text_of(page) and "Physio in a week" in text_of(page)
+
+
+def test_programme_edit_conflict_keeps_the_first_save(app: Flask) -> None:
+    programme = make_programme(app, title="Original", slug="original")
+    first, second = _signed_in(app, "analyst"), _signed_in(app, "admin")
+    url = f"/roadmap/{programme}/edit"
+    form = {"summary": "", "framework_id": "", "slug": "original", "lock_version": "1"}
+    token = csrf_from(second.get(url).get_data(as_text=True))
+    assert submit(first, url, {**form, "title": "First"}).status_code == 302
+    late = second.post(url, data={"csrf_token": token, **form, "title": "Second"})
+    assert late.status_code == 409 and "Someone else changed this programme" in text_of(late)
+    with app.app_context():
+        assert db.session.get(Programme, programme).title == "First"

@@ -87,7 +87,7 @@ def test_codebook_is_well_formed_refi_qda_with_stable_guids(app: Flask) -> None:
     # Renaming and describing keeps the codes' identity, so a re-import updates them.
     parking = themes["Parking & travel"]
     edit = f"/themes/frameworks/{framework_id}/themes/{parking}/edit"
-    submit(client, edit, {"name": "Travel", "description": "Getting to work."})
+    submit(client, edit, {"name": "Travel", "description": "Getting to work.", "lock_version": "1"})
     submit(
         client, edit, {}, action=f"/themes/frameworks/{framework_id}/themes/{parking}/priority/on"
     )

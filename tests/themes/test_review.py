@@ -91,9 +91,16 @@ def _base(ws: dict) -> str:
 def test_framework_page_lists_themes_with_size_share_sentiment_terms_and_quotes(
     app: Flask, workspace: dict
 ) -> None:
+    with app.app_context():
+        theme = db.session.get(Theme, workspace["themes"]["Parking"])
+        theme.terms = [["car park", 0.9], ["permits", 0.5]]
+        db.session.commit()
     client = _signed_in(app)
+    listing = text_of(client.get("/themes/frameworks"))
+    assert "Test framework 3 1" in listing  # name, themes, version
     response = client.get(_base(workspace))
     assert response.status_code == 200
+    assert "car park, permits" in text_of(response)
     page = text_of(response)
     assert "Food at night" in page and "Parking" in page and "Rest areas" in page
     assert "15 relevant answers" in page
@@ -146,7 +153,9 @@ def test_rename_and_describe_records_a_version_and_an_audit_entry(
     theme_id = workspace["themes"]["Parking"]
     url = f"{_base(workspace)}/themes/{theme_id}/edit"
     response = submit(
-        client, url, {"name": "Car parking", "description": "Getting to work on time."}
+        client,
+        url,
+        {"name": "Car parking", "description": "Getting to work on time.", "lock_version": "1"},
     )
     assert response.status_code == 302
     with app.app_context():
@@ -347,13 +356,26 @@ def test_split_refuses_a_tiny_theme_and_splits_a_mixed_one(app: Flask, workspace
             .first()
         )
         assert change.action == "split" and len(change.snapshot) == 3
+        # The split is kept as a run: its configuration and the 12 answers it saw.
+        from ohwb_engage.themes.models import RunItem, RunTheme, ThemeRun
+
+        run = db.session.execute(select(ThemeRun)).scalar_one()
+        assert (run.kind, run.status, run.target_theme_id) == ("split", "succeeded", food)
+        assert run.config["max_themes"] == 2 and run.corpus_size == 12
+        assert len(db.session.execute(select(RunItem)).all()) == 12
+        assert len(db.session.execute(select(RunTheme)).all()) == 2
+        assert change.details["run_id"] == run.id
 
 
 def test_history_and_version_comparison_side_by_side(app: Flask, workspace: dict) -> None:
     client = _signed_in(app)
     base = _base(workspace)
     parking = workspace["themes"]["Parking"]
-    submit(client, f"{base}/themes/{parking}/edit", {"name": "Car parking", "description": ""})
+    submit(
+        client,
+        f"{base}/themes/{parking}/edit",
+        {"name": "Car parking", "description": "", "lock_version": "1"},
+    )
     rest_page = f"{base}/themes/{workspace['themes']['Rest areas']}"
     submit(
         client,
@@ -426,3 +448,35 @@ def test_two_runs_side_by_side(app: Flask, workspace: dict) -> None:
     assert f"Run {runs[0]}" in page and f"Run {runs[1]}" in page
     assert "canteen food" in page and "car park" in page and "seed 1" in page
     assert client.get(f"/themes/runs/compare?a={runs[0]}&b=987654").status_code == 400
+
+
+def test_malformed_edits_get_form_errors_and_change_nothing(app: Flask, workspace: dict) -> None:
+    client = _signed_in(app)
+    theme_id = workspace["themes"]["Parking"]
+    url = f"{_base(workspace)}/themes/{theme_id}/edit"
+    too_long = submit(client, url, {"name": "x" * 201, "description": "", "lock_version": "1"})
+    assert too_long.status_code == 200 and "Field cannot be longer than 200" in text_of(too_long)
+    blank = submit(client, url, {"name": "  ", "description": "", "lock_version": "1"})
+    assert "Enter a name for the theme" in text_of(blank)
+    tampered = submit(client, url, {"name": "New", "description": "", "lock_version": "abc"})
+    assert "The form is out of date" in text_of(tampered)
+    blind = submit(client, url, {"name": "New", "description": ""})  # no version sent
+    assert "The form is out of date" in text_of(blind)
+    bogus = submit(
+        client,
+        f"{_base(workspace)}/themes/{theme_id}",
+        {"answer_ids": ["not-a-number"], "action": "remove", "from_theme": theme_id},
+        action=f"{_base(workspace)}/responses",
+        follow=True,
+    )
+    assert bogus.status_code == 200 and "There is a problem" in text_of(bogus)
+    stranger = submit(
+        client,
+        url,
+        {"merge-others": ["987654"]},
+        action=f"{_base(workspace)}/themes/{theme_id}/merge",
+    )
+    assert stranger.status_code == 400
+    with app.app_context():
+        assert db.session.get(Theme, theme_id).name == "Parking"
+        assert db.session.get(Framework, workspace["framework"]).version == 1

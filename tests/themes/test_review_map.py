@@ -152,3 +152,33 @@ def test_map_refuses_a_framework_without_themes_and_reports_a_failed_run(app: Fl
         run = db.session.execute(select(ThemeRun)).scalar_one()
         assert run.status == "failed"
         assert db.session.get(Framework, blank_id).version == 1
+
+
+def test_a_running_mapping_shows_its_progress_and_refreshes_itself(app: Flask) -> None:
+    ws = _arrange(app, coded_per_theme=0)
+    with app.app_context():
+        db.session.add(
+            ThemeRun(
+                framework_id=ws["framework"],
+                kind="map",
+                status="running",
+                progress=0.42,
+                progress_message="Training",
+            )
+        )
+        db.session.commit()
+    client = _client(app)
+    page = client.get(f"/themes/frameworks/{ws['framework']}/map")
+    html = page.get_data(as_text=True)
+    assert "Training: 42% done" in text_of(page)
+    assert '<meta http-equiv="refresh" content="5">' in html
+    # No button for a second run while one is going (and a forged POST is refused).
+    assert f'action="/themes/frameworks/{ws["framework"]}/map"' not in html
+    again = submit(
+        client,
+        f"/themes/frameworks/{ws['framework']}",
+        {},
+        action=f"/themes/frameworks/{ws['framework']}/map",
+        follow=True,
+    )
+    assert "already running" in text_of(again)

@@ -304,3 +304,33 @@ def test_a_stale_run_can_be_retried_and_its_old_attempt_is_fenced_off(app: Flask
         with pytest.raises(runs.Superseded):
             late(0.5, "still here")
     assert _run(app, stuck_id).progress == 1.0
+
+
+@pytest.mark.parametrize("config_overrides", [{"JOBS_MODE": "thread"}])
+def test_a_run_in_a_background_thread_reports_progress_and_finishes(app: Flask) -> None:
+    import time
+
+    make_corpus(app, 40)
+    run_id = _start(app)  # returns at once: the run goes on in a thread of this process
+    seen = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        run = _run(app, run_id)
+        seen.add(run.status)
+        if run.status in ("succeeded", "failed"):
+            break
+        time.sleep(0.05)
+    assert run.status == "succeeded", run.error
+    assert run.progress == 1.0 and run.attempts == 1
+    assert seen & {"queued", "running"}  # the request did not wait for the engine
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"JOBS_MODE": "rq", "REDIS_URL": "redis://127.0.0.1:1/0"}]
+)
+def test_a_queue_that_does_not_answer_fails_the_run_with_a_reason(app: Flask) -> None:
+    make_corpus(app, 20)
+    run_id = _start(app)
+    run = _run(app, run_id)
+    assert run.status == "failed" and "job queue" in run.error
+    assert run.attempts == 0  # never started: a retry starts it from scratch

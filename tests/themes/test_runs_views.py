@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -115,7 +116,11 @@ def test_start_a_run_and_follow_it_to_a_framework(app: Flask) -> None:
     )
     assert made.status_code == 302
     with app.app_context():
-        assert db.session.execute(select(Framework.name)).scalars().all() == ["Spring themes"]
+        framework = db.session.execute(select(Framework)).scalar_one()
+        assert framework.name == "Spring themes"
+    # Straight to the review workspace, which shows the run's themes.
+    assert made.location == f"/themes/frameworks/{framework.id}"
+    assert client.get(made.location).status_code == 200
     assert "Spring themes" in text_of(client.get(f"/themes/runs/{run_id}"))
 
 
@@ -158,6 +163,9 @@ def test_an_active_run_refreshes_and_shows_progress(app: Flask) -> None:
     assert re.search(r'<meta http-equiv="refresh" content="\d+">', html)
     assert '<progress class="app-progress" id="run-progress" max="100" value="42"' in html
     assert "clustering run 4 of 10" in html
+    # Those who need a still page can stop the refreshing (WCAG 2.2.1).
+    still = client.get(f"/themes/runs/{run_id}?refresh=off").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in still and 'value="42"' in still
     # The results of an unfinished run are not there yet: back to its page.
     assert client.get(f"/themes/runs/{run_id}/results").location == f"/themes/runs/{run_id}"
 
@@ -193,10 +201,74 @@ def test_reproduce_from_the_page(app: Flask) -> None:
     response = submit(client, f"/themes/runs/{first}", {}, action=f"/themes/runs/{first}/reproduce")
     second = _run_ids(app)[-1]
     assert response.location == f"/themes/runs/{second}"
-    assert f"Same result as run {first}" in text_of(client.get(f"/themes/runs/{second}/results"))
+    results = client.get(f"/themes/runs/{second}/results")
+    assert f"Same result as run {first}" in text_of(results)
+    compare = f"/themes/runs/compare?a={first}&amp;b={second}"
+    assert compare in results.get_data(as_text=True)
+    assert client.get(compare.replace("&amp;", "&")).status_code == 200
 
 
 def test_unknown_runs_are_404(app: Flask) -> None:
     client = _client(app)
     assert client.get("/themes/runs/4242").status_code == 404
     assert client.get("/themes/runs/4242/results").status_code == 404
+
+
+def test_mapping_runs_belong_to_the_workspace_not_here(app: Flask) -> None:
+    with app.app_context():
+        mapping = ThemeRun(kind="map", status="failed", config={"random_state": 0})
+        db.session.add(mapping)
+        db.session.commit()
+        run_id = mapping.id
+        assert runs.execute_run(run_id) == "skipped"
+    client = _client(app)
+    assert f"/themes/runs/{run_id}" not in client.get("/themes/runs").get_data(as_text=True)
+    assert client.get(f"/themes/runs/{run_id}").status_code == 404
+    response = submit(client, "/themes/runs", {}, action=f"/themes/runs/{run_id}/retry")
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(ThemeRun, run_id).status == "failed"  # untouched
+
+
+def test_with_no_answers_at_all_the_page_says_so(app: Flask) -> None:
+    client = _client(app)
+    assert client.get(NEW).status_code == 200
+    response = submit(client, NEW, {"action": "start", **SETTINGS})
+    assert response.status_code == 200
+    assert "No answers match this selection" in text_of(response)
+    assert "0 answers match this selection" in text_of(response)
+    assert "No theme runs yet" in text_of(client.get("/themes/runs"))
+
+
+def test_tampered_or_malformed_input_gets_messages_not_errors(app: Flask) -> None:
+    make_corpus(app, 20)
+    client = _client(app)
+    bad = {**SETTINGS, "questionnaires": "abc", "regions": "Atlantis", "date_from": "31/31/2025",
+           "n_themes": "999", "action": "start"}  # fmt: skip
+    response = submit(client, NEW, bad)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "There is a problem" in page and "The number of themes must be" in page
+    assert _run_ids(app) == []
+
+
+@pytest.mark.parametrize("config_overrides", [{"JOBS_MODE": "thread"}])
+def test_the_run_page_follows_a_background_run_across_reloads(app: Flask) -> None:
+    import time
+
+    make_corpus(app, 60)
+    client = _client(app)
+    response = submit(client, NEW, {"action": "start", **SETTINGS})
+    page_url = response.location
+    pages = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        html = client.get(page_url).get_data(as_text=True)  # a reload, as the meta refresh does
+        pages.append(html)
+        if "See the themes" in html or "The run failed" in html:
+            break
+        time.sleep(0.1)
+    assert "See the themes" in pages[-1]
+    in_progress = [p for p in pages if '<progress class="app-progress"' in p]
+    assert in_progress and all('http-equiv="refresh"' in p for p in in_progress)
+    assert 'http-equiv="refresh"' not in pages[-1]

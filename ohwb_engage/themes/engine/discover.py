@@ -80,6 +80,8 @@ class ThemeDiscoverer:
     merge_threshold: themes whose TF-IDF centres have a cosine above this are merged.
     min_similarity: answers less similar than this to their theme centre are unassigned.
     n_runs: KMeans runs in the ensemble (each on a resample of ``resample`` share).
+    k_tolerance: with ``"auto"``, the smallest number of themes whose silhouette is
+        within this share of the best one is chosen (parsimony; see ``_choose_k``).
     embeddings: ``None``/``"none"`` for TF-IDF only, ``"auto"`` to use the semantic extra
         when installed, ``"minilm"`` to require it; or pass an array to :meth:`fit`.
     """
@@ -97,6 +99,7 @@ class ThemeDiscoverer:
         n_runs: int = 10,
         resample: float = 0.8,
         refine_iter: int = 10,
+        k_tolerance: float = 0.15,
         domain_stop_words: Iterable[str] = DEFAULT_DOMAIN_STOP_WORDS,
         non_answers: Iterable[str] = DEFAULT_NON_ANSWERS,
         redact_personal_data: bool = True,
@@ -116,6 +119,7 @@ class ThemeDiscoverer:
         self.n_runs = n_runs
         self.resample = resample
         self.refine_iter = refine_iter
+        self.k_tolerance = k_tolerance
         self.domain_stop_words = domain_stop_words
         self.non_answers = non_answers
         self.redact_personal_data = redact_personal_data
@@ -139,6 +143,7 @@ class ThemeDiscoverer:
             "n_runs": self.n_runs,
             "resample": self.resample,
             "refine_iter": self.refine_iter,
+            "k_tolerance": self.k_tolerance,
             "domain_stop_words": sorted(self.domain_stop_words),
             "non_answers": sorted(self.non_answers),
             "redact_personal_data": self.redact_personal_data,
@@ -156,6 +161,8 @@ class ThemeDiscoverer:
             raise ValueError("need 1 <= min_themes <= max_themes")
         if not 0 < self.resample <= 1:
             raise ValueError("resample must be in (0, 1]")
+        if not 0 <= self.k_tolerance < 1:
+            raise ValueError("k_tolerance must be in [0, 1)")
 
     # -- fitting -------------------------------------------------------------------
     def fit(
@@ -332,6 +339,16 @@ class ThemeDiscoverer:
         return max(1, lo), max(1, hi)
 
     def _choose_k(self, views, w, n, min_size, progress) -> tuple[int, dict[str, float]]:
+        """Pick the number of themes: the smallest k whose silhouette is near the best.
+
+        On short text the cosine silhouette climbs steeply until the real themes are
+        separated, then creeps up on a plateau as themes are split into ever smaller
+        near-duplicate groups, so its maximum sits at the upper bound. The smallest k
+        within ``k_tolerance`` (relative) of the best silhouette is the start of that
+        plateau: the simplest grouping that explains the data about as well (the
+        "one standard error" idea of model selection). Where the silhouette keeps
+        rising steeply (many small real themes), the largest k stays the choice.
+        """
         lo, hi = self._k_bounds(n, min_size)
         if self.n_themes != "auto":
             return max(1, min(int(self.n_themes), n, MAX_THEMES)), {}
@@ -341,7 +358,7 @@ class ThemeDiscoverer:
         sample = np.sort(rng.choice(n, min(n, 4000), replace=False))
         z = views[len(views) // 2][sample]
         ks = sorted(
-            {round(float(v)) for v in np.geomspace(max(lo, 2), hi, num=min(10, hi - lo + 1))}
+            {round(float(v)) for v in np.geomspace(max(lo, 2), hi, num=min(12, hi - lo + 1))}
         )
         ks = [k for k in ks if 2 <= k < len(sample)] or [lo]
         scores: dict[str, float] = {}
@@ -355,8 +372,9 @@ class ThemeDiscoverer:
             scores[str(k)] = round(float(silhouette_score(z, lab, metric="cosine")), 5)
         if not scores:
             return lo, scores
-        best = max(scores.items(), key=lambda kv: (kv[1], -int(kv[0])))
-        return int(best[0]), scores
+        best = max(scores.values())
+        bar = best - self.k_tolerance * abs(best)
+        return min(int(k) for k, s in scores.items() if s >= bar), scores
 
     def _kmeans(self, k: int, seed: int, n: int):
         if n > _LARGE:

@@ -140,3 +140,20 @@ def test_invalid_parameters() -> None:
         ThemeDiscoverer(n_themes="many").fit(["a b"])
     with pytest.raises(ValueError):
         ThemeDiscoverer(min_themes=5, max_themes=2).fit(["a b"])
+
+
+def test_auto_prefers_the_fewest_themes_that_explain_the_data(corpus) -> None:
+    texts, labels = corpus
+    result = _run(texts, min_themes=2, max_themes=12, min_theme_size=2)
+    scores = {int(k): v for k, v in result.config["k_searched"].items()}
+    best = max(scores.values())
+    chosen = result.config["chosen_n_themes"]
+    # the parsimony rule: nothing smaller was within the tolerance of the best silhouette
+    assert all(v < best * (1 - result.config["k_tolerance"]) for k, v in scores.items() if k < 3)
+    assert chosen <= 4
+    assert clustering_scores(labels, result.assignments)["nmi"] > 0.8
+
+
+def test_k_tolerance_is_validated() -> None:
+    with pytest.raises(ValueError, match="k_tolerance"):
+        ThemeDiscoverer(k_tolerance=1.5).fit(["a b"])
