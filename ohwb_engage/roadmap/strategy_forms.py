@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ohwb_engage.feedback.forms import AnswerRadioField
 from ohwb_engage.forms import (
     LONG_TEXT_MAX,
     NAME_MAX,
@@ -76,11 +77,17 @@ class ReviewerForm(FlaskForm):
     )
 
 
+class SectionField(AnswerRadioField):
+    """A section of the version shown; anything else gets words, not "Not a valid choice"."""
+
+    message = "Select one of the sections listed: the one you chose is not in this version"
+
+
 class CommentForm(FlaskForm):
     # The version the page showed: a comment stays with what its author read, even if a
     # newer version was published while they were writing.
     version = HiddenField()
-    section = RadioField(
+    section = SectionField(
         "Which section is your comment about?",
         validators=[InputRequired(message="Select the section your comment is about")],
     )

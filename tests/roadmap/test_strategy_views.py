@@ -317,3 +317,19 @@ def test_reviewer_comments_are_rate_limited(app: Flask) -> None:
         for n in range(3)
     ]
     assert codes == [302, 302, 429]
+
+
+def test_staff_comment_on_a_version_with_clear_errors(app: Flask) -> None:
+    world = make_strategy_world(app)
+    staff = _signed_in(app)
+    _publish(staff, world["programme"])
+    page = f"/roadmap/strategy/versions/{_version_id(app, 1)}"
+    action = f"{page}/comments"
+    empty = submit(staff, page, {"section": "timeline", "body": " "}, action=action)
+    assert empty.status_code == 200 and "Enter your comment" in text_of(empty)
+    unknown = submit(staff, page, {"section": "theme-999999", "body": "Hm"}, action=action)
+    assert unknown.status_code == 200 and "not in this version" in text_of(unknown)
+    added = submit(staff, page, {"section": "timeline", "body": "Check dates"}, action=action)
+    assert added.status_code == 302 and added.location.endswith("#timeline")
+    text = text_of(staff.get(page))
+    assert "Check dates" in text and "(programme team)" in text
