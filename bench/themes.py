@@ -90,6 +90,8 @@ def baseline_kmeans(texts: list[str], k: int, seed: int = 0) -> tuple[list[int],
 def run_discovery(args, data: Path) -> list[dict]:
     rows = []
     for name, (rel, label_col) in DATASETS.items():
+        if args.datasets and name not in args.datasets:
+            continue
         d = load(data, rel, ["text", label_col])
         idx = subsample(len(d["text"]), args.limit)
         texts = [d["text"][i] for i in idx]
@@ -105,11 +107,13 @@ def run_discovery(args, data: Path) -> list[dict]:
         if args.semantic:
             emb = embeddings(texts, args.embedding_cache)
             variants.append(("engine + embeddings", emb))
+        # "auto" keeps the default bounds (2-30); "auto 2-70" lets the data go up to the
+        # theme-set cap, which is what many small themes (googlenews) need.
+        runs = [(k_true, min(k_true, 70), 70), ("auto", "auto", 30), ("auto 2-70", "auto", 70)]
         for label, e in variants:
-            for k in (k_true, "auto"):
-                kk = min(k, 70) if k != "auto" else k
+            for k, kk, hi in runs:
                 t = time.perf_counter()
-                r = ThemeDiscoverer(n_themes=kk, max_themes=70 if k != "auto" else 30,
+                r = ThemeDiscoverer(n_themes=kk, max_themes=hi,
                                     random_state=0).fit(texts, embeddings=e).result_  # fmt: skip
                 secs = time.perf_counter() - t
                 s = clustering_scores(truth, predicted_groups(r.assignments, r.status))
@@ -141,9 +145,9 @@ def run_mapping(args, data: Path) -> list[dict]:
         train, test = train[: args.limit], test[: max(500, args.limit // 4)]
     rows = []
     emb_all = embeddings(list(texts), args.embedding_cache) if args.semantic else None
-    for target in ("label", "subcategory"):
+    for target in args.targets:
         y = np.array(d[target], dtype=object)
-        for per in (10, 25, 50, None):
+        for per in args.per_theme:
             rng = np.random.default_rng(0)
             if per is None:
                 coded = train
@@ -246,6 +250,10 @@ def table(rows: list[dict], cols: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _per_theme(value: str) -> int | None:
+    return None if value == "all" else int(value)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -254,6 +262,11 @@ def main() -> int:
     p.add_argument("--scale", action="store_true", help="time and memory at 10k/50k/100k")
     p.add_argument("--scale-sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
     p.add_argument("--skip", nargs="*", default=[], choices=["discovery", "mapping"])
+    p.add_argument("--datasets", nargs="*", choices=list(DATASETS), help="discovery subset")
+    p.add_argument("--targets", nargs="+", default=["label", "subcategory"],
+                   choices=["label", "subcategory"], help="mapping targets")  # fmt: skip
+    p.add_argument("--per-theme", nargs="+", type=_per_theme, default=[10, 25, 50, None],
+                   help="coded examples per theme for mapping (numbers or 'all')")  # fmt: skip
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ohwb_engage"
     p.add_argument("--embedding-cache", type=Path, default=cache / "bench-embeddings")
