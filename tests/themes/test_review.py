@@ -405,6 +405,8 @@ def test_facilitator_sees_counts_for_own_event_only_and_no_workspace(
         event.facilitators.append(db.session.get(User, facilitator))
         db.session.commit()
     own = _signed_in(app, "fac@example.org")
+    overview = own.get(f"/events/manage/{workspace['event']}").get_data(as_text=True)
+    assert f'href="/themes/events/{workspace["event"]}"' in overview  # reachable from the event
     page = own.get(f"/themes/events/{workspace['event']}")
     assert page.status_code == 200
     text = text_of(page)
