@@ -99,7 +99,7 @@ class ThemeDiscoverer:
         n_runs: int = 10,
         resample: float = 0.8,
         refine_iter: int = 10,
-        k_tolerance: float = 0.15,
+        k_tolerance: float = 0.13,
         domain_stop_words: Iterable[str] = DEFAULT_DOMAIN_STOP_WORDS,
         non_answers: Iterable[str] = DEFAULT_NON_ANSWERS,
         redact_personal_data: bool = True,

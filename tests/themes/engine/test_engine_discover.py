@@ -144,14 +144,16 @@ def test_invalid_parameters() -> None:
 
 def test_auto_prefers_the_fewest_themes_that_explain_the_data(corpus) -> None:
     texts, labels = corpus
-    result = _run(texts, min_themes=2, max_themes=12, min_theme_size=2)
-    scores = {int(k): v for k, v in result.config["k_searched"].items()}
+    greedy = _run(texts, max_themes=12, min_theme_size=2, k_tolerance=0.0)
+    parsimonious = _run(texts, max_themes=12, min_theme_size=2, k_tolerance=0.3)
+    scores = {int(k): v for k, v in parsimonious.config["k_searched"].items()}
+    assert scores == {int(k): v for k, v in greedy.config["k_searched"].items()}
     best = max(scores.values())
-    chosen = result.config["chosen_n_themes"]
-    # the parsimony rule: nothing smaller was within the tolerance of the best silhouette
-    assert all(v < best * (1 - result.config["k_tolerance"]) for k, v in scores.items() if k < 3)
-    assert chosen <= 4
-    assert clustering_scores(labels, result.assignments)["nmi"] > 0.8
+    # tolerance 0 keeps the best silhouette; 0.3 the smallest k within 30% of it
+    assert greedy.n_themes == max(scores, key=scores.get)
+    assert parsimonious.n_themes == min(k for k, v in scores.items() if v >= 0.7 * best)
+    assert parsimonious.n_themes < greedy.n_themes
+    assert clustering_scores(labels, parsimonious.assignments)["nmi"] > 0.95
 
 
 def test_k_tolerance_is_validated() -> None:
