@@ -16,13 +16,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
 from ohwb_engage.database import begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
+from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.template_helpers import london
 from ohwb_engage.workshops import emails
@@ -385,7 +386,8 @@ def _register_once(
         if _take_seat(event_id):
             db.session.commit()
             return RegistrationResult(registration, Outcome.CONFIRMED, None, token)
-        db.session.delete(message)  # the last seat went meanwhile: never sent
+        # The last seat went meanwhile: never sent (queue_email's row is not in the session).
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message.id))
     with db.session.no_autoflush:  # the registration has no status yet
         status = _seat_or_queue(event_id, waitlist_enabled)
     registration.status = status.value
