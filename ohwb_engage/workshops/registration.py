@@ -432,8 +432,13 @@ def _register_once(
             return RegistrationResult(registration, Outcome.CONFIRMED, None, token)
         # The last seat went meanwhile: never sent (queue_email's row is not in the session).
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message.id))
-    with db.session.no_autoflush:  # the registration has no status yet
-        status = _seat_or_queue(event_id, waitlist_enabled)
+    try:
+        with db.session.no_autoflush:  # the registration has no status yet
+            status = _seat_or_queue(event_id, waitlist_enabled)
+    except RegistrationError:
+        if existing is None:  # its row goes with the rollback: so must the object
+            db.session.expunge(registration)
+        raise
     registration.status = status.value
     registration.waitlisted_at = utcnow() if status == RegistrationStatus.WAITLISTED else None
     db.session.flush()
