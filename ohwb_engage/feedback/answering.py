@@ -410,8 +410,10 @@ _SETTINGS = select(
     Questionnaire.anonymous,
     Questionnaire.event_id,
 ).where(Questionnaire.id == bindparam("id"))
-_INSERT_RESPONSE = insert(Response).returning(Response.id)
-_INSERT_ANSWER = insert(Answer)
+# On the tables, not the mapped classes: an ORM-enabled INSERT goes through the bulk
+# persistence layer, which cost ~0.5 ms of CPU per submission for nothing we use here.
+_INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+_INSERT_ANSWER = insert(Answer.__table__)
 
 
 def _missing(prepared: _Prepared, answered: set[int]) -> int | None:

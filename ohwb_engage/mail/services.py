@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app
-from sqlalchemy import Select, event, or_, select, update
+from sqlalchemy import Select, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ohwb_engage.accounts.models import User
@@ -46,6 +46,9 @@ class DeliveryReport:
     failed: int = 0
 
 
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)
+
+
 def queue_email(
     to: str,
     subject: str,
@@ -55,13 +58,20 @@ def queue_email(
     attachments: Iterable[Attachment] = (),
     category: str = "general",
 ) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (it commits with the change).
+
+    A Core INSERT rather than ``session.add`` + flush: registrations queue one message each,
+    and the unit of work cost ~0.7 ms of CPU per request. The returned object is not in the
+    session (nothing is lazily loaded or flushed from it); use it for its id.
+    """
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip(">") or None
-    message = OutboxMessage(
-        to_address=to,
-        subject=subject[:255],
-        body_text=text,
-        body_html=html,
-        attachments=[
+    now = utcnow()
+    values = {
+        "to_address": to,
+        "subject": subject[:255],
+        "body_text": text,
+        "body_html": html,
+        "attachments": [
             {
                 "filename": a.filename,
                 "content_type": a.content_type,
@@ -69,14 +79,16 @@ def queue_email(
             }
             for a in attachments
         ],
-        category=category,
-        message_id=make_msgid(domain=domain),
-        next_attempt_at=utcnow(),
-    )
-    db.session.add(message)
-    db.session.flush()
+        "category": category,
+        "status": MessageStatus.PENDING.value,
+        "attempts": 0,
+        "message_id": make_msgid(domain=domain),
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    result = db.session.execute(_INSERT_MESSAGE, values)
     db.session.info[_QUEUED_FLAG] = True
-    return message
+    return OutboxMessage(id=result.inserted_primary_key[0], **values)
 
 
 def smtp_configured() -> bool:

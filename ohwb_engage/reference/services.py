@@ -36,6 +36,15 @@ def stakeholder_groups(include_retired: bool = False) -> list[StakeholderGroup]:
     return list(db.session.execute(stmt).scalars())
 
 
+# Built once; plain (id, name) rows: the public forms (registration, feedback) ask for the
+# choices on every request and need no ORM objects for them.
+_ACTIVE_CHOICES = (
+    select(StakeholderGroup.id, StakeholderGroup.name)
+    .where(StakeholderGroup.active.is_(True))
+    .order_by(StakeholderGroup.position, StakeholderGroup.name)
+)
+
+
 def stakeholder_group_choices() -> list[tuple[str, str]]:
     """For WTForms radios/selects; creates the default list on a database that has none.
 
@@ -43,16 +52,16 @@ def stakeholder_group_choices() -> list[tuple[str, str]]:
     (tests). Two first requests may race to create them: the write lock (SQLite) or the
     unique names (PostgreSQL) let one win, and the other simply reads the result.
     """
-    groups = stakeholder_groups()
-    if not groups:
+    rows = db.session.execute(_ACTIVE_CHOICES).all()
+    if not rows:
         begin_write()
         try:
             ensure_default_groups()
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-        groups = stakeholder_groups()
-    return [(str(g.id), g.name) for g in groups]
+        rows = db.session.execute(_ACTIVE_CHOICES).all()
+    return [(str(group_id), name) for group_id, name in rows]
 
 
 def region_choices() -> list[tuple[str, str]]:

@@ -16,13 +16,15 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
 from ohwb_engage.database import begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
+from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.template_helpers import london
 from ohwb_engage.workshops import emails
@@ -271,14 +273,53 @@ def _check_group(group_id: int | None) -> None:
         raise InvalidDetails(GROUP_MESSAGE)
 
 
+def _details(person: Registrant) -> dict[str, object]:
+    """The columns the person's details fill, cleaned."""
+    return {
+        "name": person.name.strip(),
+        "organisation": person.organisation.strip(),
+        "job_role": person.job_role.strip(),
+        "stakeholder_group_id": person.stakeholder_group_id,
+        "region": person.region.strip(),
+        "access_needs": person.access_needs.strip(),
+        "consent_contact": person.consent_contact,
+    }
+
+
 def _apply_details(registration: Registration, person: Registrant) -> None:
-    registration.name = person.name.strip()
-    registration.organisation = person.organisation.strip()
-    registration.job_role = person.job_role.strip()
-    registration.stakeholder_group_id = person.stakeholder_group_id
-    registration.region = person.region.strip()
-    registration.access_needs = person.access_needs.strip()
-    registration.consent_contact = person.consent_contact
+    for column, value in _details(person).items():
+        setattr(registration, column, value)
+
+
+_INSERT_REGISTRATION = insert(Registration.__table__)
+
+
+def _insert_confirmed(
+    event_id: int, email: str, person: Registrant, invite: InviteCode | None
+) -> Registration:
+    """Write a new confirmed registration with one Core INSERT and return it as a persistent,
+    clean object: the unit of work's flush cost ~0.7 ms of CPU on the busiest POST."""
+    now = utcnow()
+    values = {
+        "event_id": event_id,
+        "email": email,
+        **_details(person),
+        "status": RegistrationStatus.CONFIRMED.value,
+        "created_at": now,
+        "updated_at": now,
+        "cancelled_at": None,
+        "attended_at": None,
+        "waitlisted_at": None,
+        "promoted_at": None,
+        "attendance_method": None,
+        "invite_code_id": invite.id if invite else None,
+    }
+    # A second registration for this address fails here (unique constraint).
+    result = db.session.execute(_INSERT_REGISTRATION, values)
+    registration = Registration(id=result.inserted_primary_key[0], **values)
+    make_transient_to_detached(registration)
+    db.session.add(registration)
+    return registration
 
 
 def register(
@@ -366,28 +407,38 @@ def _register_once(
         if existing.status != RegistrationStatus.CANCELLED:
             return _resend(existing)
     invite = _use_invite_code(event, invite_code) if event.audience == Audience.INVITE else None
-    registration = existing or Registration(event_id=event_id, email=email, created_at=utcnow())
-    _apply_details(registration, person)
-    registration.cancelled_at = registration.attended_at = registration.promoted_at = None
-    registration.attendance_method = None
-    registration.invite_code_id = invite.id if invite else None
-    if existing is None:
-        db.session.add(registration)
+    if existing is None and not seemed_full:
+        registration = _insert_confirmed(event_id, email, person, invite)
+    else:
+        registration = existing or Registration(event_id=event_id, email=email, created_at=utcnow())
+        _apply_details(registration, person)
+        registration.cancelled_at = registration.attended_at = registration.promoted_at = None
+        registration.attendance_method = None
+        registration.invite_code_id = invite.id if invite else None
+        if existing is None:
+            db.session.add(registration)
+        if not seemed_full:
+            registration.status = RegistrationStatus.CONFIRMED.value
+            registration.waitlisted_at = None
+            db.session.flush()
 
     if not seemed_full:
         # Most registrations: write as confirmed and take the seat last, so the seat's lock
         # is held only for that UPDATE and the commit.
-        registration.status = RegistrationStatus.CONFIRMED.value
-        registration.waitlisted_at = None
-        db.session.flush()  # a second registration for this address fails here
         token = manage_token(registration)
         message = emails.confirmation(registration, None, token)
         if _take_seat(event_id):
             db.session.commit()
             return RegistrationResult(registration, Outcome.CONFIRMED, None, token)
-        db.session.delete(message)  # the last seat went meanwhile: never sent
-    with db.session.no_autoflush:  # the registration has no status yet
-        status = _seat_or_queue(event_id, waitlist_enabled)
+        # The last seat went meanwhile: never sent (queue_email's row is not in the session).
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message.id))
+    try:
+        with db.session.no_autoflush:  # the registration has no status yet
+            status = _seat_or_queue(event_id, waitlist_enabled)
+    except RegistrationError:
+        if existing is None:  # its row goes with the rollback: so must the object
+            db.session.expunge(registration)
+        raise
     registration.status = status.value
     registration.waitlisted_at = utcnow() if status == RegistrationStatus.WAITLISTED else None
     db.session.flush()
