@@ -547,6 +547,12 @@ def publish(
         number=draft.number,
         status=VersionStatus.PUBLISHED.value,
     )
+    if not document.sections:  # a strategy with no sections is not worth a reviewer's time
+        db.session.rollback()
+        raise StrategyError(
+            "Mark at least one theme of the framework as a priority before publishing: "
+            "the strategy has one section per priority theme."
+        )
     draft.content = docs.to_json(document)
     draft.status = VersionStatus.PUBLISHED.value
     draft.published_at = utcnow()

@@ -137,6 +137,17 @@ def test_publishing_without_a_framework_is_refused_and_leaves_nothing(app: Flask
         assert db.session.execute(select(StrategyVersion)).first() is None
 
 
+def test_publishing_with_no_priority_theme_is_refused_and_leaves_nothing(app: Flask) -> None:
+    world = make_strategy_world(app)
+    set_priority(app, [world["theme:MSK and physio"], world["theme:Line managers"]], False)
+    admin = make_staff(app, "admin")
+    with app.app_context():
+        with pytest.raises(strategy.StrategyError, match="priority"):
+            strategy.publish(world["programme"], 0, actor=_user(admin))
+        db.session.rollback()
+        assert db.session.execute(select(StrategyVersion)).first() is None
+
+
 def _invite(
     app: Flask, world: dict[str, int], email: str = "expert@example.org"
 ) -> tuple[int, str]:
