@@ -36,11 +36,10 @@ def _databases(args: Any, tmp: str) -> list[tuple[str, str]]:
     if args.database in ("sqlite", "both"):
         urls.append(("SQLite", f"sqlite:///{tmp}/bench.sqlite"))
     if args.database in ("postgresql", "both"):
-        base = args.postgres_url
-        if base == "postgresql+psycopg://postgres@127.0.0.1:5432/test":
-            base = DEFAULT_POSTGRES  # this benchmark's own database, never another's
-        name = f"{make_url(base).database}_bench_feedback"
-        urls.append(("PostgreSQL", create_postgres_database(base, name)))
+        # A scratch database of this benchmark's own, created from the server's existing one
+        # (the default base, `test`, is never written to).
+        name = f"{make_url(DEFAULT_POSTGRES).database}_bench_feedback"
+        urls.append(("PostgreSQL", create_postgres_database(args.postgres_url, name)))
     return urls
 
 
