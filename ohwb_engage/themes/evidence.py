@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 
@@ -43,10 +44,15 @@ class Evidence:
         return self.answers == 0
 
 
-def _members(theme_ids: Sequence[int]) -> Select[tuple[int]]:
-    """Distinct answer ids in these themes, minus answers marked not relevant."""
+def members_with_relevance(*columns: Any) -> Select[Any]:
+    """``columns`` over theme members, each joined to its theme and its corpus row.
+
+    The one join that knows whether a member is marked not relevant: evidence and the
+    review workspace both start from it.
+    """
     return (
-        select(ThemeMember.answer_id)
+        select(*columns)
+        .select_from(ThemeMember)
         .join(Theme, Theme.id == ThemeMember.theme_id)
         .outerjoin(
             FrameworkAnswer,
@@ -55,6 +61,13 @@ def _members(theme_ids: Sequence[int]) -> Select[tuple[int]]:
                 FrameworkAnswer.answer_id == ThemeMember.answer_id,
             ),
         )
+    )
+
+
+def _members(theme_ids: Sequence[int]) -> Select[tuple[int]]:
+    """Distinct answer ids in these themes, minus answers marked not relevant."""
+    return (
+        members_with_relevance(ThemeMember.answer_id)
         .where(
             ThemeMember.theme_id.in_(list(theme_ids)),
             FrameworkAnswer.not_relevant.is_not(True),

@@ -25,6 +25,7 @@ from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer, Question, Questionnaire, Response
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.roadmap.services import relink_items
+from ohwb_engage.themes.evidence import members_with_relevance
 from ohwb_engage.themes.models import (
     Framework,
     FrameworkAnswer,
@@ -150,22 +151,6 @@ def theme_in(framework_id: int, theme_id: int) -> Theme | None:
 
 # Members of a theme joined to their answer's corpus row, so not-relevant ones can be left out.
 RELEVANT = FrameworkAnswer.not_relevant.is_not(True)
-
-
-def members_with_relevance(*columns: Any) -> Select[Any]:
-    """``columns`` over theme members, each joined to its theme and its corpus row."""
-    return (
-        select(*columns)
-        .select_from(ThemeMember)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
-        .outerjoin(
-            FrameworkAnswer,
-            and_(
-                FrameworkAnswer.framework_id == Theme.framework_id,
-                FrameworkAnswer.answer_id == ThemeMember.answer_id,
-            ),
-        )
-    )
 
 
 def _with_context(stmt: Select[Any]) -> Select[Any]:

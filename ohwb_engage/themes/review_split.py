@@ -14,6 +14,7 @@ from ohwb_engage.database import utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer
 from ohwb_engage.themes.engine import DiscoveryResult, discover
+from ohwb_engage.themes.evidence import members_with_relevance
 from ohwb_engage.themes.models import (
     MemberSource,
     RunItem,
@@ -30,7 +31,6 @@ from ohwb_engage.themes.review import (
     ReviewError,
     existing_theme,
     lock_framework,
-    members_with_relevance,
     record_change,
     recount,
     theme_in,
