@@ -96,6 +96,8 @@ def test_framework_page_lists_themes_with_size_share_sentiment_terms_and_quotes(
         theme.terms = [["car park", 0.9], ["permits", 0.5]]
         db.session.commit()
     client = _signed_in(app)
+    listing_page = client.get("/themes/frameworks").get_data(as_text=True)
+    assert 'href="/themes/runs/new"' in listing_page  # new frameworks start from a run
     listing = text_of(client.get("/themes/frameworks"))
     assert "Test framework 3 1" in listing  # name, themes, version
     response = client.get(_base(workspace))
