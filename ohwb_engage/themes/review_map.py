@@ -32,6 +32,7 @@ from ohwb_engage.themes.models import (
     ThemeRun,
 )
 from ohwb_engage.themes.review import ReviewError, lock_framework, record_change, recount
+from ohwb_engage.themes.runs import ProgressWriter
 
 JOB = "ohwb_engage.themes.review_map:run_map"
 TO_CODE = 20
@@ -81,15 +82,6 @@ def start_map(framework_id: int, *, actor: User, random_state: int = 0) -> Theme
         )
         db.session.commit()
     return db.session.get(ThemeRun, run_id)
-
-
-def _progress(run_id: int, fraction: float, message: str) -> None:
-    db.session.execute(
-        update(ThemeRun)
-        .where(ThemeRun.id == run_id)
-        .values(progress=max(0.0, min(1.0, fraction)), progress_message=message[:200])
-    )
-    db.session.commit()
 
 
 def run_map(run_id: int) -> None:
@@ -191,7 +183,13 @@ def _map(run_id: int) -> None:
         else coded
     )
     db.session.commit()
-    _progress(run_id, 0.05, "Learning from the coded examples")
+    attempt = run.attempts
+
+    def stage(low: float, high: float) -> ProgressWriter:
+        """The runs' throttled, attempt-fenced progress writer, scaled to this stage."""
+        return ProgressWriter(run_id, attempt, low=low, high=high)
+
+    stage(0.0, 0.05).write(0.05, "Learning from the coded examples")
     train = [i for i, a in enumerate(ids) if teaching.get(a)]
     rest = [texts[i] for i, a in enumerate(ids) if not teaching.get(a)]
     mapper = ThemeMapper(random_state=seed)
@@ -200,15 +198,15 @@ def _map(run_id: int) -> None:
         [teaching[ids[i]] for i in train],
         themes=themes,
         unlabeled=rest,
-        progress=lambda f, m: _progress(run_id, 0.05 + 0.4 * f, m),
+        progress=stage(0.05, 0.45),
     )
-    result = mapper.predict(texts, progress=lambda f, m: _progress(run_id, 0.45 + 0.3 * f, m))
+    result = mapper.predict(texts, progress=stage(0.45, 0.75))
     uncoded = [i for i, a in enumerate(ids) if a not in coded]
     suggest = mapper.suggest_for_coding([texts[i] for i in uncoded], k=TO_CODE)
     to_code = [ids[uncoded[p]] for p in suggest]
-    _progress(run_id, 0.8, "Checking agreement on held-out coded answers")
+    stage(0.75, 0.8).write(0.8, "Checking agreement on held-out coded answers")
     agreement = _agreement(ids, texts, coded, seed)
-    _progress(run_id, 0.9, "Saving the mapping")
+    stage(0.8, 0.9).write(0.9, "Saving the mapping")
     _write(run_id, framework_id, ids, result, to_code, agreement, len(train), actor)
 
 
