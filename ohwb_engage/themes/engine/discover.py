@@ -35,7 +35,7 @@ from .results import DiscoveryResult, Theme
 from .sentiment import sentiment as _sentiment
 from .vectorise import term_counts, tfidf
 
-__all__ = ["Progress", "ThemeDiscoverer", "discover"]
+__all__ = ["Progress", "ThemeDiscoverer", "discover", "mixture_cem"]
 
 Progress = Callable[[float, str], None]
 
@@ -99,6 +99,8 @@ class ThemeDiscoverer:
         n_runs: int = 10,
         resample: float = 0.8,
         refine_iter: int = 10,
+        mixture_iter: int = 30,
+        mixture_smoothing: float = 0.1,
         k_tolerance: float = 0.13,
         domain_stop_words: Iterable[str] = DEFAULT_DOMAIN_STOP_WORDS,
         non_answers: Iterable[str] = DEFAULT_NON_ANSWERS,
@@ -119,6 +121,8 @@ class ThemeDiscoverer:
         self.n_runs = n_runs
         self.resample = resample
         self.refine_iter = refine_iter
+        self.mixture_iter = mixture_iter
+        self.mixture_smoothing = mixture_smoothing
         self.k_tolerance = k_tolerance
         self.domain_stop_words = domain_stop_words
         self.non_answers = non_answers
@@ -143,6 +147,8 @@ class ThemeDiscoverer:
             "n_runs": self.n_runs,
             "resample": self.resample,
             "refine_iter": self.refine_iter,
+            "mixture_iter": self.mixture_iter,
+            "mixture_smoothing": self.mixture_smoothing,
             "k_tolerance": self.k_tolerance,
             "domain_stop_words": sorted(self.domain_stop_words),
             "non_answers": sorted(self.non_answers),
@@ -161,6 +167,8 @@ class ThemeDiscoverer:
             raise ValueError("need 1 <= min_themes <= max_themes")
         if not 0 < self.resample <= 1:
             raise ValueError("resample must be in (0, 1]")
+        if self.mixture_iter < 0 or self.mixture_smoothing <= 0:
+            raise ValueError("need mixture_iter >= 0 and mixture_smoothing > 0")
         if not 0 <= self.k_tolerance < 1:
             raise ValueError("k_tolerance must be in [0, 1)")
 
@@ -209,6 +217,7 @@ class ThemeDiscoverer:
                 status[i] = NO_TERMS
         rows = unique[has_terms]
         x = x[has_terms]
+        counts = counts[has_terms]
         w = weights[has_terms]
         emb = self._embeddings(texts, rows, embeddings, stages.sub("embed"))
         stages("vectorise", 0.5, "latent semantic analysis")
@@ -222,8 +231,13 @@ class ThemeDiscoverer:
         stability = None
         sims = np.ones(len(rows))
         if len(rows) and k > 1:
-            labels, stability = self._ensemble(views, w, k, stages.sub("cluster"))
+            # The word mixture is a words-only model: with sentence embeddings the
+            # refinement already works on words and embeddings together.
+            present = _presence(counts) if emb is None and self.mixture_iter else None
+            labels, stability = self._ensemble(views, w, k, stages.sub("cluster"), present)
             labels = self._refine(x, emb, labels, w)
+            if present is not None:
+                labels = mixture_cem(present, labels, w, self.mixture_iter, self.mixture_smoothing)
         if len(rows):
             labels, sims = self._apply_rules(x, emb, labels, w, min_size)
         timings["cluster"] = time.perf_counter() - t
@@ -260,7 +274,7 @@ class ThemeDiscoverer:
             "k_searched": k_scores,
             "min_theme_size_used": int(min_size),
             "embeddings_used": emb is not None,
-            "engine": "tfidf-lsa-bagged-kmeans-consensus/v1",
+            "engine": "tfidf-lsa-bagged-kmeans-consensus-mixture/v2",
         }
         timings["total"] = time.perf_counter() - t0
         self.result_ = DiscoveryResult(
@@ -381,7 +395,15 @@ class ThemeDiscoverer:
             return MiniBatchKMeans(k, n_init=3, batch_size=4096, random_state=seed)
         return KMeans(k, n_init=1, random_state=seed)
 
-    def _ensemble(self, views, w, k, progress) -> tuple[np.ndarray, float]:
+    def _ensemble(self, views, w, k, progress, present=None) -> tuple[np.ndarray, float]:
+        """Bagged KMeans runs on the LSA views, each polished by the word mixture, voted.
+
+        With ``present`` (word presence per answer), each run's KMeans partition of
+        its resample is the start of :func:`mixture_cem` fitted on the same resample
+        (answers outside it weigh 0, so they are only assigned): the consensus then
+        combines partitions that each explain the words well, instead of raw KMeans
+        partitions of a 50-200 dimension projection.
+        """
         n = views[0].shape[0]
         rng = np.random.default_rng(self.random_state)
         runs = []
@@ -391,7 +413,12 @@ class ThemeDiscoverer:
             z = views[r % len(views)]
             sub = np.sort(rng.choice(n, size, replace=False)) if size < n else np.arange(n)
             km = self._kmeans(k, int(rng.integers(2**31 - 1)), n).fit(z[sub], sample_weight=w[sub])
-            runs.append(km.predict(z))
+            lab = km.predict(z)
+            if present is not None:
+                w_sub = np.zeros_like(w)
+                w_sub[sub] = w[sub]
+                lab = mixture_cem(present, lab, w_sub, self.mixture_iter, self.mixture_smoothing)
+            runs.append(lab)
         progress(0.85, "combining runs")
         votes = sp.hstack(
             [sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, k)) for lab in runs]
@@ -479,6 +506,59 @@ class ThemeDiscoverer:
         rank[order] = np.arange(k)
         own = sims[np.arange(len(labels)), labels]
         return rank[labels], own
+
+
+def _presence(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """Word presence (1 per answer and term), float64, from document-term counts."""
+    present = counts.astype(np.float64).tocsr(copy=True)
+    present.data[:] = 1.0
+    return present
+
+
+def mixture_cem(
+    present: sp.csr_matrix,
+    labels: np.ndarray,
+    w: np.ndarray,
+    n_iter: int = 30,
+    smoothing: float = 0.1,
+    tol: float = 0.0,
+) -> np.ndarray:
+    """Classification EM of a mixture of multinomials over words, started from ``labels``.
+
+    Short answers are mostly about one thing: the generative model of the Dirichlet
+    multinomial mixture for short text (Nigam et al. 2000; Yin and Wang 2014, GSDMM)
+    draws all the words of an answer from its theme's word distribution. Hard EM
+    (Celeux and Govaert 1992) moves each answer to the theme that best explains its
+    words *jointly*, weighting a rare but telling word by its probability ratio,
+    where spherical KMeans only sees a cosine to a centroid. Words count once per
+    answer (presence), so a repeated word does not dominate (burstiness).
+    ``smoothing`` is the Dirichlet prior on the theme word distributions (GSDMM's
+    default beta, 0.1). Rows of weight 0 are assigned but do not shape the themes.
+    Deterministic; stops when at most ``tol`` of the answers moved in a round (0: none;
+    stopping early on SO titles left worse partitions, so runs go to the end).
+    Returns labels ``0..k'-1`` (a theme
+    that loses every member disappears).
+    """
+    n = len(labels)
+    labels = np.unique(labels, return_inverse=True)[1].astype(np.int64)
+    if n == 0 or present.shape[1] == 0:
+        return labels
+    present_t = present.T.tocsr()
+    for _ in range(n_iter):
+        k = int(labels.max()) + 1
+        member = sp.csr_matrix((w, (labels, np.arange(n))), shape=(k, n))
+        words = (present_t @ member.T).T.toarray() + smoothing
+        log_word = np.log(words) - np.log(words.sum(axis=1, keepdims=True))
+        sizes = np.asarray(member.sum(axis=1)).ravel()
+        with np.errstate(divide="ignore"):
+            log_prior = np.log(sizes / max(sizes.sum(), 1e-300))
+        new = np.asarray(present @ log_word.T + log_prior).argmax(axis=1)
+        new = np.unique(new, return_inverse=True)[1].astype(np.int64)
+        moved = int(np.count_nonzero(new != labels)) if len(new) == len(labels) else n
+        labels = new
+        if moved <= tol * n:
+            break
+    return labels
 
 
 def discover(texts: Sequence[str], **params: Any) -> DiscoveryResult:

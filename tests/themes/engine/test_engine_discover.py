@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from ohwb_engage.themes.engine import (
     DiscoveryResult,
@@ -14,6 +16,7 @@ from ohwb_engage.themes.engine import (
     discover,
     to_dict,
 )
+from ohwb_engage.themes.engine.discover import mixture_cem
 
 
 def _run(texts, seed=0, **kw) -> DiscoveryResult:
@@ -159,3 +162,38 @@ def test_auto_prefers_the_fewest_themes_that_explain_the_data(corpus) -> None:
 def test_k_tolerance_is_validated() -> None:
     with pytest.raises(ValueError, match="k_tolerance"):
         ThemeDiscoverer(k_tolerance=1.5).fit(["a b"])
+
+
+def test_word_mixture_moves_answers_to_the_theme_of_their_words() -> None:
+    # rows 0-2 talk about parking, rows 3-5 about food; row 2 starts in the wrong theme
+    present = sp.csr_matrix(
+        np.array(
+            [
+                [1, 1, 0, 0, 0],
+                [1, 0, 1, 0, 0],
+                [0, 1, 1, 0, 0],
+                [0, 0, 0, 1, 1],
+                [0, 0, 0, 1, 0],
+                [0, 0, 0, 0, 1],
+            ],
+            dtype=float,
+        )
+    )
+    start = np.array([0, 0, 1, 1, 1, 1])
+    w = np.ones(6)
+    labels = mixture_cem(present, start, w)
+    assert labels.tolist() == [0, 0, 0, 1, 1, 1]
+    assert np.array_equal(mixture_cem(present, start, w), labels)  # deterministic
+    # rows of weight 0 are assigned but do not shape the themes
+    w0 = np.array([1.0, 1, 0, 1, 1, 1])
+    assert mixture_cem(present, start, w0).tolist() == [0, 0, 0, 1, 1, 1]
+    assert mixture_cem(present, start, w, n_iter=0).tolist() == start.tolist()
+
+
+def test_word_mixture_can_be_switched_off(corpus) -> None:
+    texts, labels = corpus
+    result = _run(texts, n_themes=3, mixture_iter=0)
+    assert result.config["mixture_iter"] == 0
+    assert clustering_scores(labels, result.assignments)["nmi"] > 0.8
+    with pytest.raises(ValueError, match="mixture"):
+        ThemeDiscoverer(mixture_smoothing=0).fit(["a b"])
