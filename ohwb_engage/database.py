@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -55,16 +57,23 @@ def _tune_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
-# SQLite writers in one process take turns on a lock before BEGIN IMMEDIATE. SQLite's own
-# busy handler polls with growing sleeps (up to 100 ms) and is not fair, so under load some
-# writers starved past busy_timeout and failed with "database is locked" (measured: 11 of
-# 2,000 registrations under 4 workers x 4 threads); a thread lock hands over at once and
-# leaves at most one waiter per process at SQLite's door. Never held longer than a write
-# transaction; a waiter gives up on it after WRITER_WAIT seconds and asks SQLite directly.
+# SQLite writers take turns on two locks before BEGIN IMMEDIATE: a thread lock among the
+# threads of one process, then an exclusive flock() on a file beside the database among
+# processes (gunicorn's workers). SQLite's own busy handler polls with growing sleeps (up
+# to 100 ms) and is not fair: under load some writers starved past busy_timeout and failed
+# with "database is locked" (11 of 2,000 registrations under 4 workers x 4 threads), and
+# the sleeps gave a p99 9 times the median. Both locks hand over at once instead: the
+# kernel wakes the next process the moment flock() is released. Neither is held longer
+# than a write transaction; a waiter gives up on the thread lock after WRITER_WAIT seconds
+# and asks SQLite directly (busy_timeout), without the file lock.
 WRITER_WAIT = 5.0
 _writer_locks: dict[str, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 _HOLDS_WRITER = "ohwb_holds_writer_lock"
+_HOLDS_FILE = "ohwb_holds_writer_file"
+# One descriptor per process and database: flock() locks belong to the open file, which a
+# forked child would otherwise share with its parent (and so "hold" the parent's lock).
+_writer_files: dict[tuple[int, str], int | None] = {}
 
 
 def _writer_lock(conn: Connection) -> threading.Lock:
@@ -73,27 +82,90 @@ def _writer_lock(conn: Connection) -> threading.Lock:
         return _writer_locks.setdefault(key, threading.Lock())
 
 
+def writer_lock_path(database: str | None) -> str | None:
+    """The file whose flock() orders writers across processes; None for in-memory databases."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}-writer"
+
+
+def _writer_file(conn: Connection) -> int | None:
+    path = writer_lock_path(conn.engine.url.database)
+    if path is None:
+        return None
+    key = (os.getpid(), path)
+    with _writer_locks_guard:
+        if key not in _writer_files:
+            try:
+                _writer_files[key] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError:  # a read-only folder: SQLite's busy handler still orders writers
+                _writer_files[key] = None
+        return _writer_files[key]
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     if conn.get_execution_options().get(BEGIN_IMMEDIATE):
+        _release_after_end(conn.dialect)
         lock = _writer_lock(conn)
         if lock.acquire(timeout=WRITER_WAIT):
             conn.info[_HOLDS_WRITER] = lock
+            raw = conn.info[_HOLDER_KEY] = id(conn.connection.dbapi_connection)
+            _holders[raw] = conn.info
+            descriptor = _writer_file(conn)
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)  # waits in the kernel, not polling
+                conn.info[_HOLDS_FILE] = descriptor
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            _release_writer(conn)
+            _release_from(conn.info)
             raise
     else:
         conn.exec_driver_sql("BEGIN")
 
 
-@event.listens_for(Engine, "commit")
-@event.listens_for(Engine, "rollback")
-def _release_writer(conn: Connection) -> None:
-    _release_from(conn.info)
+# Raw connections whose transaction holds the writer locks, to the record info that says so.
+_holders: dict[int | None, dict[str, Any]] = {}
+_HOLDER_KEY = "ohwb_writer_holder"
+
+
+def _release_after_end(dialect: Any) -> None:
+    """Let go of the locks once the COMMIT or ROLLBACK has run, not before.
+
+    SQLAlchemy's commit and rollback events fire before the DBAPI call: a lock released
+    there lets the next writer's BEGIN IMMEDIATE meet the transaction still committing, and
+    SQLite's busy handler then sleeps a millisecond or more at every hand-over. The
+    dialect's ``do_commit``/``do_rollback`` run the DBAPI call itself, so they are wrapped
+    (once per dialect) to release afterwards. A pool's reset on check-in is a rollback too.
+    """
+    with _writer_locks_guard:
+        if getattr(dialect, "_ohwb_releases_writers", False):
+            return
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                _release_raw(dbapi_connection)
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                _release_raw(dbapi_connection)
+
+        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+        dialect._ohwb_releases_writers = True
+
+
+def _release_raw(dbapi_connection: Any) -> None:
+    info = _holders.get(id(dbapi_connection))
+    if info is not None:
+        _release_from(info)
 
 
 @event.listens_for(Pool, "reset")
@@ -109,6 +181,10 @@ def _release_on_invalidate(dbapi_connection: Any, record: Any, exception: Any) -
 
 
 def _release_from(info: dict[str, Any]) -> None:
+    descriptor = info.pop(_HOLDS_FILE, None)
+    if descriptor is not None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+    _holders.pop(info.pop(_HOLDER_KEY, None), None)
     lock = info.pop(_HOLDS_WRITER, None)
     if lock is not None:
         lock.release()

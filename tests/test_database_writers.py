@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import PendingRollbackError
 
-from ohwb_engage.database import _writer_locks, begin_write, is_sqlite
+from ohwb_engage.database import _writer_locks, begin_write, is_sqlite, writer_lock_path
 from ohwb_engage.extensions import db
 
 
@@ -76,3 +76,37 @@ def test_writers_in_threads_take_turns_without_locked_errors(app: Flask) -> None
         db.session.execute(text("DROP TABLE turns"))
         db.session.commit()
     assert not _lock(app).locked()
+
+
+def _try_flock_elsewhere(path: str) -> bool:
+    """Whether another process could take the writers' file lock right now."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import fcntl, os, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+        "try:\n    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n"
+        "    sys.exit(1)\n"
+    )
+    return subprocess.run([sys.executable, "-c", probe, path], check=False).returncode == 0
+
+
+def test_writers_in_other_processes_wait_on_a_file_lock_until_the_commit_is_done(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        if not is_sqlite():
+            pytest.skip("the writer lock is for SQLite only")
+        path = writer_lock_path(db.engine.url.database)
+        assert path is not None
+        begin_write()
+        db.session.execute(text("CREATE TABLE IF NOT EXISTS turns (n INTEGER)"))
+        assert not _try_flock_elsewhere(path)  # another worker would queue in the kernel
+        db.session.commit()
+        assert _try_flock_elsewhere(path)
+        begin_write()
+        db.session.rollback()
+        assert _try_flock_elsewhere(path)
+        db.session.execute(text("DROP TABLE turns"))
+        db.session.commit()
