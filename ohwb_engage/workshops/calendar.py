@@ -17,7 +17,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from ohwb_engage.database import utcnow
-from ohwb_engage.workshops.models import Event, EventStatus, Registration, RegistrationStatus
+from ohwb_engage.workshops.models import Event, EventStatus, RegistrationStatus
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -26,17 +26,17 @@ def filename(event: Event) -> str:
     return f"event-{event.id}.ics"
 
 
-def event_ics(event: Event, registration: Registration | None, manage_url: str | None) -> bytes:
-    """The event as this registrant should see it: the join link only with a confirmed place."""
-    if event.status == EventStatus.CANCELLED or (
-        registration is not None and registration.status == RegistrationStatus.CANCELLED
-    ):
+def event_ics(event: Event, status: str | None, manage_url: str | None) -> bytes:
+    """The event as a registrant with this status (None: nobody yet) should see it: the join
+    link only with a confirmed place. A status, not a registration: a confirmation is written
+    before its registration row exists."""
+    if event.status == EventStatus.CANCELLED or status == RegistrationStatus.CANCELLED:
         state = "CANCELLED"
-    elif registration is not None and registration.status == RegistrationStatus.CONFIRMED:
+    elif status == RegistrationStatus.CONFIRMED:
         state = "CONFIRMED"
     else:
         state = "TENTATIVE"
-    waiting = registration is not None and registration.status == RegistrationStatus.WAITLISTED
+    waiting = status == RegistrationStatus.WAITLISTED
     config = current_app.config
     build = _build if manage_url else _cached
     return build(

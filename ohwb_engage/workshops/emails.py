@@ -5,6 +5,8 @@ Every message carries the signed manage link; the join link only goes to confirm
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 
 from ohwb_engage.mail.models import OutboxMessage
@@ -20,25 +22,60 @@ def _when(event: Event) -> str:
     return f"{london(event.starts_at, '%A %-d %B %Y, %-I:%M%p')} to {end} (UK time)"
 
 
-def _where(event: Event, registration: Registration) -> str:
+def _where(event: Event, status: str) -> str:
     if event.venue:
         return f"Venue: {event.venue}"
-    if registration.status == RegistrationStatus.CONFIRMED and event.join_url:
+    if status == RegistrationStatus.CONFIRMED and event.join_url:
         return f"Join online: {event.join_url}"
     return "Online: the joining link is sent to people with a confirmed place."
 
 
-def _footer(registration: Registration, link: str) -> str:
-    return (
-        f"\nView your registration, update your details or cancel:\n{link}\n\n"
-        f"{current_app.config['SERVICE_NAME']}\n"
-    )
+@dataclass(frozen=True)
+class Draft:
+    """A message written in full except for its manage link, which goes in last.
+
+    A new registration's confirmation is drafted before its row exists (the link needs the
+    row's id), so that nothing but the INSERTs runs while the seat's lock is held.
+    """
+
+    subject: str
+    before_link: str
+    after_link: str
+    category: str
+    attachments: tuple[Attachment, ...] = ()
+
+    def queue(self, to: str, link: str) -> OutboxMessage:
+        return queue_email(
+            to,
+            self.subject,
+            f"{self.before_link}{link}{self.after_link}",
+            attachments=self.attachments,
+            category=self.category,
+        )
 
 
-def _ics(registration: Registration) -> list[Attachment]:
+def _ics(event: Event, status: str) -> tuple[Attachment, ...]:
     # No manage link inside the attachment: it is in the e-mail, and the file can be cached.
-    data = calendar.event_ics(registration.event, registration, None)
-    return [Attachment(calendar.filename(registration.event), "text/calendar", data)]
+    data = calendar.event_ics(event, status, None)
+    return (Attachment(calendar.filename(event), "text/calendar", data),)
+
+
+def _draft(
+    event: Event,
+    name: str,
+    status: str,
+    subject: str,
+    body: str,
+    category: str,
+    with_calendar: bool = False,
+) -> Draft:
+    return Draft(
+        subject,
+        f"Dear {name},\n\n{body}\nView your registration, update your details or cancel:\n",
+        f"\n\n{current_app.config['SERVICE_NAME']}\n",
+        category,
+        _ics(event, status) if with_calendar else (),
+    )
 
 
 def _send(
@@ -49,36 +86,50 @@ def _send(
     with_calendar: bool = False,
     token: str | None = None,
 ) -> OutboxMessage:
-    link = manage_url(registration, token)
-    return queue_email(
-        registration.email,
+    draft = _draft(
+        registration.event,
+        registration.name,
+        registration.status,
         subject,
-        f"Dear {registration.name},\n\n{body}{_footer(registration, link)}",
-        attachments=_ics(registration) if with_calendar else (),
-        category=category,
+        body,
+        category,
+        with_calendar,
+    )
+    return draft.queue(registration.email, manage_url(registration, token))
+
+
+def _details(event: Event, status: str) -> str:
+    return f"{event.title}\n{_when(event)}\n{_where(event, status)}\n"
+
+
+def confirmed_draft(event: Event, name: str) -> Draft:
+    """The confirmation of a new place, for a registration not yet written."""
+    body = (
+        f"Your place is confirmed.\n\n{_details(event, RegistrationStatus.CONFIRMED)}\n"
+        "The calendar file attached adds the event to your calendar.\n"
+    )
+    return _draft(
+        event,
+        name,
+        RegistrationStatus.CONFIRMED,
+        f"Place confirmed: {event.title}",
+        body,
+        "registration",
+        with_calendar=True,
     )
 
 
 def confirmation(registration: Registration, position: int | None, token: str) -> OutboxMessage:
     event = registration.event
-    details = f"{event.title}\n{_when(event)}\n{_where(event, registration)}\n"
     if registration.status == RegistrationStatus.CONFIRMED:
-        body = (
-            f"Your place is confirmed.\n\n{details}\n"
-            "The calendar file attached adds the event to your calendar.\n"
-        )
-        return _send(
-            registration, f"Place confirmed: {event.title}", body, "registration", True, token
-        )
-    else:
-        body = (
-            f"The event is full, so you are on the waiting list (number {position}).\n\n"
-            f"{details}\nIf a place comes up we will give it to the next person on the list and "
-            "e-mail you straight away. You do not need to do anything.\n"
-        )
-        return _send(
-            registration, f"Waiting list: {event.title}", body, "registration", token=token
-        )
+        draft = confirmed_draft(event, registration.name)
+        return draft.queue(registration.email, manage_url(registration, token))
+    body = (
+        f"The event is full, so you are on the waiting list (number {position}).\n\n"
+        f"{_details(event, registration.status)}\nIf a place comes up we will give it to the "
+        "next person on the list and e-mail you straight away. You do not need to do anything.\n"
+    )
+    return _send(registration, f"Waiting list: {event.title}", body, "registration", token=token)
 
 
 def manage_link_again(registration: Registration) -> None:
@@ -99,7 +150,7 @@ def promoted(registration: Registration) -> None:
     event = registration.event
     body = (
         "Good news: a place has come up and it is yours.\n\n"
-        f"{event.title}\n{_when(event)}\n{_where(event, registration)}\n\n"
+        f"{event.title}\n{_when(event)}\n{_where(event, registration.status)}\n\n"
         "If you can no longer come, please cancel so the next person can have the place.\n"
     )
     _send(registration, f"You have a place: {event.title}", body, "promotion", True)
@@ -126,7 +177,7 @@ def event_changed(registration: Registration, changes: list[str]) -> None:
     listed = "\n".join(f"- {change}" for change in changes)
     body = (
         f"The details of {event.title} have changed:\n{listed}\n\n"
-        f"{_when(event)}\n{_where(event, registration)}\n\n"
+        f"{_when(event)}\n{_where(event, registration.status)}\n\n"
         "The calendar file attached updates your calendar.\n"
     )
     _send(registration, f"Changed: {event.title}", body, "event_changed", True)
@@ -138,7 +189,7 @@ def reminder(registration: Registration, kind: str) -> None:
     if registration.status == RegistrationStatus.CONFIRMED:
         body = (
             f"A reminder that {event.title} starts {soon}.\n\n"
-            f"{_when(event)}\n{_where(event, registration)}\n\n"
+            f"{_when(event)}\n{_where(event, registration.status)}\n\n"
             "If you can no longer come, please cancel so someone on the waiting list can come.\n"
         )
     else:

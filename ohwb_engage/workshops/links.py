@@ -8,7 +8,7 @@ Links stop working 90 days after the event ends (there is nothing left to manage
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ohwb_engage.database import utcnow
 from ohwb_engage.extensions import db
@@ -23,16 +23,30 @@ MAX_LINK_AGE_SECONDS = 3 * 365 * 24 * 3600
 
 
 def _fingerprint(registration: Registration) -> str:
-    raw = f"{registration.id}:{registration.email}:{registration.created_at.isoformat()}"
+    return _fingerprint_of(registration.id, registration.email, registration.created_at)
+
+
+def _fingerprint_of(registration_id: int, email: str, created_at: datetime) -> str:
+    raw = f"{registration_id}:{email}:{created_at.isoformat()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def manage_token(registration: Registration) -> str:
-    return make_token(MANAGE, {"r": registration.id, "f": _fingerprint(registration)})
+    return manage_token_for(registration.id, registration.email, registration.created_at)
+
+
+def manage_token_for(registration_id: int, email: str, created_at: datetime) -> str:
+    """The token for a row just inserted, before (or without) an object for it."""
+    payload = {"r": registration_id, "f": _fingerprint_of(registration_id, email, created_at)}
+    return make_token(MANAGE, payload)
 
 
 def manage_url(registration: Registration, token: str | None = None) -> str:
-    return external_url("workshops.manage", token=token or manage_token(registration))
+    return manage_url_for(token or manage_token(registration))
+
+
+def manage_url_for(token: str) -> str:
+    return external_url("workshops.manage", token=token)
 
 
 def registration_from_token(token: str) -> Registration:

@@ -28,7 +28,7 @@ from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.template_helpers import london
 from ohwb_engage.workshops import emails
-from ohwb_engage.workshops.links import manage_token
+from ohwb_engage.workshops.links import manage_token, manage_token_for, manage_url_for
 from ohwb_engage.workshops.models import (
     AttendanceMethod,
     Audience,
@@ -101,10 +101,17 @@ class Registrant:
 
 @dataclass(frozen=True)
 class RegistrationResult:
-    registration: Registration
+    registration_id: int
     outcome: Outcome
     position: int | None = None
     token: str = ""  # the manage link's token, for the confirmation page (new places only)
+
+    @property
+    def registration(self) -> Registration:
+        """Loaded on demand: the busiest path writes its row without building an object."""
+        registration = db.session.get(Registration, self.registration_id)
+        assert registration is not None, "a result is only made for a committed registration"
+        return registration
 
 
 @dataclass(frozen=True)
@@ -262,7 +269,7 @@ def _existing(event_id: int, email: str) -> Registration | None:
 def _resend(registration: Registration) -> RegistrationResult:
     emails.manage_link_again(registration)
     db.session.commit()
-    return RegistrationResult(registration, Outcome.ALREADY_REGISTERED)
+    return RegistrationResult(registration.id, Outcome.ALREADY_REGISTERED)
 
 
 def _check_group(group_id: int | None) -> None:
@@ -294,13 +301,11 @@ def _apply_details(registration: Registration, person: Registrant) -> None:
 _INSERT_REGISTRATION = insert(Registration.__table__)
 
 
-def _insert_confirmed(
+def _confirmed_values(
     event_id: int, email: str, person: Registrant, invite: InviteCode | None
-) -> Registration:
-    """Write a new confirmed registration with one Core INSERT and return it as a persistent,
-    clean object: the unit of work's flush cost ~0.7 ms of CPU on the busiest POST."""
+) -> dict[str, object]:
     now = utcnow()
-    values = {
+    return {
         "event_id": event_id,
         "email": email,
         **_details(person),
@@ -314,9 +319,20 @@ def _insert_confirmed(
         "attendance_method": None,
         "invite_code_id": invite.id if invite else None,
     }
-    # A second registration for this address fails here (unique constraint).
-    result = db.session.execute(_INSERT_REGISTRATION, values)
-    registration = Registration(id=result.inserted_primary_key[0], **values)
+
+
+def _insert_row(values: dict[str, object]) -> int:
+    """One Core INSERT, no object: a second registration for this address fails here (the
+    unique constraint), and the unit of work would cost more than the statement."""
+    return int(db.session.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0])
+
+
+def _insert_confirmed(
+    event_id: int, email: str, person: Registrant, invite: InviteCode | None
+) -> Registration:
+    """Write a new confirmed registration and return it as a persistent, clean object."""
+    values = _confirmed_values(event_id, email, person, invite)
+    registration = Registration(id=_insert_row(values), **values)
     make_transient_to_detached(registration)
     db.session.add(registration)
     return registration
@@ -382,22 +398,72 @@ def _look_up(
     return row[0], row[1], group_id is None or bool(row[2])
 
 
-def _register_once(
-    event_id: int, person: Registrant, email: str, invite_code: str | None
-) -> RegistrationResult:
-    if is_sqlite():
-        begin_write()  # SQLite: take the database's write lock first, or a later write fails
-    # PostgreSQL: nothing read here is locked; the writes below re-check what could change.
-    event, existing, group_ok = _look_up(event_id, email, person.stakeholder_group_id)
+def _screen(event: Event | None, existing: Registration | None, group_ok: bool) -> bool:
+    """Raise why this person cannot register now; True when they already hold a live
+    registration (whose link is sent again), False when a new one may be written."""
     if event is None or event.status == EventStatus.DRAFT:
         raise EventUnavailable("There is no such event.")
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        return _resend(existing)
+        return True
     problem = _window_problem(event, utcnow())
     if problem:  # whether it is full is for the conditional UPDATE to say, not this read
         raise RegistrationClosed(problem)
     if not group_ok:
         raise InvalidDetails(GROUP_MESSAGE)
+    return False
+
+
+def _confirm_at_once(event: Event, email: str, person: Registrant) -> RegistrationResult | None:
+    """The common case, a new address for an open event with seats left, in one short write.
+
+    The e-mail is drafted from what the look-up read, then the registration and its e-mail
+    are inserted and the seat taken by the conditional UPDATE just before the commit, so the
+    event's row lock (PostgreSQL) lasts for that UPDATE and the commit only. None when the
+    seat went meanwhile, or the event was cancelled: everything is rolled back and the
+    caller starts again on the path that can wait-list.
+    """
+    event_id = event.id
+    draft = emails.confirmed_draft(event, person.name.strip())
+    values = _confirmed_values(event_id, email, person, None)
+    registration_id = _insert_row(values)
+    created_at = values["created_at"]
+    assert isinstance(created_at, datetime)
+    token = manage_token_for(registration_id, email, created_at)
+    draft.queue(email, manage_url_for(token))
+    if _take_seat(event_id):
+        db.session.commit()
+        return RegistrationResult(registration_id, Outcome.CONFIRMED, None, token)
+    db.session.rollback()
+    return None
+
+
+def _look_again(
+    event_id: int, person: Registrant, email: str
+) -> tuple[Event, Registration | None, bool]:
+    if is_sqlite():
+        begin_write()  # SQLite: take the database's write lock first, or a later write fails
+    # PostgreSQL: nothing read here is locked; the writes below re-check what could change.
+    event, existing, group_ok = _look_up(event_id, email, person.stakeholder_group_id)
+    registered = _screen(event, existing, group_ok)
+    assert event is not None  # _screen raised otherwise
+    return event, existing, registered
+
+
+def _register_once(
+    event_id: int, person: Registrant, email: str, invite_code: str | None
+) -> RegistrationResult:
+    event, existing, registered = _look_again(event_id, person, email)
+    if registered:
+        assert existing is not None
+        return _resend(existing)
+    if existing is None and not event.is_full and event.audience != Audience.INVITE:
+        result = _confirm_at_once(event, email, person)
+        if result is not None:
+            return result
+        event, existing, registered = _look_again(event_id, person, email)  # the seat went
+        if registered:
+            assert existing is not None
+            return _resend(existing)
     waitlist_enabled, seemed_full = event.waitlist_enabled, event.is_full
     if existing is not None:
         # Coming back after cancelling: lock in the usual order (event, then registration)
@@ -429,7 +495,7 @@ def _register_once(
         message = emails.confirmation(registration, None, token)
         if _take_seat(event_id):
             db.session.commit()
-            return RegistrationResult(registration, Outcome.CONFIRMED, None, token)
+            return RegistrationResult(registration.id, Outcome.CONFIRMED, None, token)
         # The last seat went meanwhile: never sent (queue_email's row is not in the session).
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message.id))
     try:
@@ -447,7 +513,7 @@ def _register_once(
     emails.confirmation(registration, position, token)
     db.session.commit()
     outcome = Outcome.CONFIRMED if status == RegistrationStatus.CONFIRMED else Outcome.WAITLISTED
-    return RegistrationResult(registration, outcome, position, token)
+    return RegistrationResult(registration.id, outcome, position, token)
 
 
 def _seat_or_queue(event_id: int, waitlist_enabled: bool) -> RegistrationStatus:

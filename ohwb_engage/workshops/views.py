@@ -248,7 +248,7 @@ def registration_calendar(token: str) -> Response | tuple[str, int]:
     found = _registration_or_problem(token)
     if not isinstance(found, Registration):
         return found
-    data = calendar.event_ics(found.event, found, manage_url(found))
+    data = calendar.event_ics(found.event, found.status, manage_url(found))
     response = make_response(data)
     response.headers["Content-Type"] = calendar.CONTENT_TYPE
     response.headers["Content-Disposition"] = (
