@@ -109,6 +109,21 @@ def overview(event_id: int) -> str:
     )
 
 
+@bp.get("/manage/<int:event_id>/preview")
+@staff_required
+def preview(event_id: int) -> str:
+    """The public page as participants will see it, drafts included (the public gets 404)."""
+    event = db.get_or_404(Event, event_id)
+    return render_template(
+        "workshops/detail.html",
+        event=event,
+        problem=reg.registration_problem(event),
+        closes_at=reg.closes_at(event),
+        preview=True,
+        can_manage=services.can_manage(acting_user(), event),
+    )
+
+
 @bp.get("/manage/<int:event_id>/report")
 @staff_required
 def report(event_id: int) -> str:

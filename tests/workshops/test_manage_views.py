@@ -309,3 +309,31 @@ def test_series_and_cohorts(app: Flask) -> None:
     )
     assert "already a member" in text_of(again)
     assert "Riverside Trust" in text_of(client.get(f"/events/series/{series_id}"))
+
+
+def test_staff_preview_a_draft_that_the_public_cannot_see(app: Flask) -> None:
+    client, user_id = _signed_in(app, "facilitator")
+    event_id = make_event(
+        app, status="draft", title="Night workers co-design", facilitator_ids=(user_id,)
+    )
+    assert app.test_client().get(f"/events/{event_id}").status_code == 404
+    page = client.get(f"/events/manage/{event_id}/preview")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Night workers co-design" in text and "Preview" in text
+    assert "nobody else can see it until it is published" in text
+    assert "Registration opens here once the event is published." in text
+    assert f"/events/{event_id}/register" not in page.text  # no way to register a draft
+    assert "no-store" in page.headers["Cache-Control"]
+    overview = client.get(f"/events/manage/{event_id}")
+    assert f"/events/manage/{event_id}/preview" in overview.text
+
+
+def test_a_published_preview_shows_the_register_button(app: Flask) -> None:
+    client, user_id = _signed_in(app, "facilitator")
+    event_id = make_event(app, facilitator_ids=(user_id,))
+    page = client.get(f"/events/manage/{event_id}/preview")
+    assert page.status_code == 200
+    assert f"/events/{event_id}/register" in page.text
+    assert "nobody else can see it" not in text_of(page)
+    assert client.get("/events/manage/987654/preview").status_code == 404
