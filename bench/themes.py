@@ -4,6 +4,7 @@
     python bench/themes.py                    # full datasets (discovery + mapping)
     python bench/themes.py --semantic         # also with sentence embeddings (extra)
     python bench/themes.py --scale            # time and peak memory at 10k/50k/100k
+    python bench/themes.py --skip discovery --map-all 10302 100000   # "Map all" timing
 
 Data: ``../shared/data`` relative to the project root (or ``--data``); skipped with a
 message when absent. Prints Markdown tables; ``--json FILE`` also saves the figures.
@@ -168,21 +169,50 @@ def run_mapping(args, data: Path) -> list[dict]:
                 [("engine + embeddings", True)] if args.semantic else []
             )
             for label, use_emb in variants:
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), time.process_time()
                 mapper = ThemeMapper(random_state=0, embeddings="minilm" if use_emb else None)
                 mapper.fit(list(texts[coded]), list(y[coded]), unlabeled=list(texts[pool]))
                 result = mapper.predict(list(texts[test]))
-                secs = time.perf_counter() - t
+                secs, cpu = time.perf_counter() - t, time.process_time() - cpu
                 top = [p.top_label for p in result.predictions]
                 ml = evaluate_mapping(result, list(y[test]))
                 rows.append(dict(target=target, per_theme=per or "all", n_coded=len(coded),
                                  method=label, accuracy=accuracy_score(y[test], top),
                                  macro_f1=f1_score(y[test], top, average="macro"),
                                  ml_micro_f1=ml.micro_f1, ml_macro_f1=ml.macro_f1,
-                                 seconds=secs))  # fmt: skip
+                                 seconds=secs, cpu_seconds=cpu))  # fmt: skip
                 print(f"  mapping {target} {per}: {rows[-1]}", file=sys.stderr)
     del emb_all
     return rows
+
+
+def _map_all_child(n: int, data: Path) -> None:
+    """The web app's "Map all": train on the coded answers, the rest as the uncoded pool,
+    then predict every answer and pick the ones to code next. n = 10,302 is the NHS set
+    itself (coded = its training split); larger n adds synthetic answers to the pool."""
+    from sklearn.model_selection import train_test_split
+
+    d = load(data, DATASETS["nhs_fft_phase1"][0], ["text", "label"])
+    texts, labels = d["text"], d["label"]
+    train, test = train_test_split(np.arange(len(texts)), test_size=0.2, random_state=0)
+    every = texts + synthetic(n - len(texts), data) if n > len(texts) else texts
+    uncoded = [every[i] for i in sorted(set(range(len(every))) - set(train.tolist()))]
+    t, cpu = time.perf_counter(), time.process_time()
+    mapper = ThemeMapper(random_state=0)
+    mapper.fit([texts[i] for i in train], [labels[i] for i in train], unlabeled=uncoded)
+    fit = time.perf_counter() - t
+    result = mapper.predict(every)
+    mapper.suggest_for_coding(uncoded, k=20)
+    secs, cpu = time.perf_counter() - t, time.process_time() - cpu
+    top = [result.predictions[i].top_label for i in test]
+    acc = float(np.mean([p == labels[i] for p, i in zip(top, test, strict=True)]))
+    print(json.dumps(dict(n=len(every), n_coded=len(train), fit_seconds=fit, seconds=secs,
+                          cpu_seconds=cpu, peak_mib=_peak_mib(),
+                          test_accuracy_uncoded_seen=acc)))  # fmt: skip
+
+
+def run_map_all(args, data: Path) -> list[dict]:
+    return _in_children("--_map-all-child", args.map_all, data)
 
 
 # -- scale -------------------------------------------------------------------------------
@@ -223,16 +253,21 @@ def _scale_child(n: int, data: Path) -> None:
                           unassigned=r.unassigned_share, timings=r.timings)))  # fmt: skip
 
 
-def run_scale(args, data: Path) -> list[dict]:
+def _in_children(flag: str, sizes: list[int], data: Path) -> list[dict]:
+    """One fresh process per size (so each peak memory is its own); its last JSON line."""
     rows = []
-    for n in args.scale_sizes:
+    for n in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--_scale-child", str(n), "--data", str(data)],
+            [sys.executable, __file__, flag, str(n), "--data", str(data)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"  scale {rows[-1]}", file=sys.stderr)
+        print(f"  {flag.strip('-_')} {rows[-1]}", file=sys.stderr)
     return rows
+
+
+def run_scale(args, data: Path) -> list[dict]:
+    return _in_children("--_scale-child", args.scale_sizes, data)
 
 
 # -- report ------------------------------------------------------------------------------
@@ -270,13 +305,19 @@ def main() -> int:
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ohwb_engage"
     p.add_argument("--embedding-cache", type=Path, default=cache / "bench-embeddings")
+    p.add_argument("--map-all", type=int, nargs="*", default=[],
+                   help="time the web app's Map all at these numbers of answers")  # fmt: skip
     p.add_argument("--_scale-child", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--_map-all-child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     if not args.data.is_dir():
         print(f"skipped: no labelled data at {args.data}")
         return 0
     if args._scale_child:
         _scale_child(args._scale_child, args.data)
+        return 0
+    if args._map_all_child:
+        _map_all_child(args._map_all_child, args.data)
         return 0
     args.limit = 2000 if args.quick else None
     if args.semantic:
@@ -295,8 +336,13 @@ def main() -> int:
         out["mapping"] = run_mapping(args, args.data)
         print("\n## Mapping on nhs_fft_phase1 (80/20 split, seed 0; top label)\n")
         cols = ["target", "per_theme", "n_coded", "method", "accuracy", "macro_f1",
-                "ml_micro_f1", "ml_macro_f1", "seconds"]  # fmt: skip
+                "ml_micro_f1", "ml_macro_f1", "seconds", "cpu_seconds"]  # fmt: skip
         print(table(out["mapping"], cols))
+    if args.map_all:
+        out["map_all"] = run_map_all(args, args.data)
+        print("\n## Map all (train on the NHS training split, predict every answer)\n")
+        print(table(out["map_all"], ["n", "n_coded", "fit_seconds", "seconds", "cpu_seconds",
+                                     "peak_mib", "test_accuracy_uncoded_seen"]))  # fmt: skip
     if args.scale and not args.quick:
         out["scale"] = run_scale(args, args.data)
         print("\n## Scale (discovery, number of themes chosen automatically)\n")

@@ -1,16 +1,19 @@
 """Map every response to an analyst-reviewed framework with a supervised model.
 
 Features: word (1-2) and character (2-5, within words) TF-IDF, which survive the typos
-of informal feedback, plus LSA of the whole corpus so that few coded examples still
-generalise to words they do not contain (and sentence embeddings when the semantic
-extra is installed). Model: one logistic regression per theme (one-vs-rest), so a
-response can have zero, one or several themes, each with a probability.
+of informal feedback, the same two for the response's opening words (its lead: people
+and coders both put the main point first, and a bag of words cannot see order), plus
+LSA of the whole corpus so that few coded examples still generalise to words they do
+not contain (and sentence embeddings when the semantic extra is installed). Model: one
+logistic regression per theme (one-vs-rest), so a response can have zero, one or
+several themes, each with a probability.
 With few coded examples, theme names/descriptions become extra weak examples and the
 model is retrained once on its own most confident predictions on uncoded responses.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,6 +53,8 @@ class ThemeMapper:
     top_threshold: the best theme is also predicted when it reaches this lower bar,
         so single-label frameworks rarely leave a response with nothing.
     C: inverse regularisation of each logistic regression.
+    lead_words: the first this many words also get their own word and character
+        TF-IDF block (0 = off), so where a theme is mentioned counts, not only whether.
     n_components: LSA dimensions learnt on all texts (coded and uncoded).
     self_training: "auto" (when a theme has fewer than 50 coded examples and uncoded
         texts are given), True or False.
@@ -66,6 +71,7 @@ class ThemeMapper:
         threshold: float = 0.5,
         top_threshold: float = 0.2,
         C: float = 3.0,
+        lead_words: int = 6,
         n_components: int = 200,
         self_training: bool | str = "auto",
         pseudo_per_theme: int = 100,
@@ -77,6 +83,7 @@ class ThemeMapper:
         self.threshold = threshold
         self.top_threshold = top_threshold
         self.C = C
+        self.lead_words = lead_words
         self.n_components = n_components
         self.self_training = self_training
         self.pseudo_per_theme = pseudo_per_theme
@@ -91,6 +98,7 @@ class ThemeMapper:
             "threshold": self.threshold,
             "top_threshold": self.top_threshold,
             "C": self.C,
+            "lead_words": self.lead_words,
             "n_components": self.n_components,
             "self_training": self.self_training,
             "pseudo_per_theme": self.pseudo_per_theme,
@@ -114,15 +122,19 @@ class ThemeMapper:
 
     def _fit_features(self, corpus: list[str], progress: Progress) -> None:
         min_df = 2 if len(corpus) >= 200 else 1
-        self.word_ = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=min_df)
-        self.char_ = TfidfVectorizer(
-            sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=min_df
-        )
-        for name in ("word_", "char_"):
-            try:
-                getattr(self, name).fit(corpus)
-            except ValueError:  # e.g. only one-letter words: no vocabulary of this kind
-                setattr(self, name, None)
+        blocks: list[tuple[TfidfVectorizer, bool]] = []
+        for lead in (False, True) if self.lead_words > 0 else (False,):
+            view = [self._lead(t) for t in corpus] if lead else corpus
+            for vec in (
+                TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=min_df),
+                TfidfVectorizer(
+                    sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=min_df
+                ),
+            ):
+                # ValueError: e.g. only one-letter words, so no vocabulary of this kind
+                with contextlib.suppress(ValueError):
+                    blocks.append((vec.fit(view), lead))
+        self.blocks_ = blocks
         progress(0.3, "learning latent topics")
         x = self._sparse(corpus)
         dims = int(min(self.n_components, x.shape[1] - 1, len(corpus) - 1))
@@ -132,15 +144,20 @@ class ThemeMapper:
                                      random_state=self.random_state).fit(x)  # fmt: skip
         self.use_embeddings_ = self._use_embeddings()
 
+    def _lead(self, text: str) -> str:
+        return " ".join(text.split()[: self.lead_words])
+
     def _sparse(self, texts: list[str]) -> sp.csr_matrix:
-        parts = [v.transform(texts) for v in (self.word_, self.char_) if v is not None]
-        if not parts:
+        """The TF-IDF blocks side by side, each weighing the same (unit norm in total)."""
+        if not self.blocks_:
             return sp.csr_matrix((len(texts), 1), dtype=np.float32)
-        return sp.hstack(parts).tocsr()
+        leads = [self._lead(t) for t in texts] if any(lead for _, lead in self.blocks_) else []
+        parts = [vec.transform(leads if lead else texts) for vec, lead in self.blocks_]
+        return (sp.hstack(parts).tocsr() * (1 / math.sqrt(len(parts)))).astype(np.float32)
 
     def _transform(self, texts: list[str], progress: Progress | None = None) -> sp.csr_matrix:
         x = self._sparse(texts)
-        parts = [x * (1 / math.sqrt(2))]
+        parts = [x]
         if self.svd_ is not None:
             parts.append(sp.csr_matrix(normalize(self.svd_.transform(x)).astype(np.float32)))
         if self.use_embeddings_:

@@ -85,3 +85,34 @@ def test_prior_correction_follows_the_uncoded_pool(corpus) -> None:
     assert odds["parking"] > 1 > odds["food"]
     off = ThemeMapper(prior_correction=False).fit(x, y, unlabeled=pool)
     assert set(off.prior_odds_) == {1.0}
+
+
+def test_lead_words_tell_the_main_point_from_an_aside() -> None:
+    # Every answer names two topics (no punctuation between them); the coded theme is the
+    # one it opens with. A bag of words sees the same words in either order, the lead
+    # block sees which came first.
+    topics = {
+        "parking": ["car park full", "parking costs more", "no parking spaces",
+                    "permit took weeks", "barrier broke again", "parking charges high"],
+        "food": ["canteen food cold", "no healthy food", "breakfast was lovely", "no hot food",
+                 "vending machine poor", "free fruit welcome"],
+        "rota": ["rota came late", "shift swaps refused", "night shifts unfair",
+                 "rota changes often", "long shifts again", "weekend rota fair"],
+    }  # fmt: skip
+    texts, labels, train, test = [], [], [], []
+    for a in topics:
+        for b in topics:
+            for i in range(6):
+                for j in range(6 if a != b else 0):
+                    # every phrase opens some training answers and closes others
+                    (train if (i + j) % 2 else test).append(len(texts))
+                    texts.append(f"{topics[a][i]} {topics[b][j]}")
+                    labels.append(a)
+
+    def accuracy(mapper: ThemeMapper) -> float:
+        mapper.fit([texts[i] for i in train], [labels[i] for i in train])
+        return mapper.score([texts[i] for i in test], [labels[i] for i in test]).accuracy
+
+    assert accuracy(ThemeMapper(lead_words=3)) >= 0.9  # the opening phrases' length
+    assert accuracy(ThemeMapper(lead_words=0)) < 0.8
+    assert ThemeMapper().get_params()["lead_words"] == 6
