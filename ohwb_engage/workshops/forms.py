@@ -155,6 +155,21 @@ class RegistrationForm(DetailsForm):
     )
 
 
+class StaffRegistrantForm(DetailsForm):
+    """A facilitator adds someone by hand: a booking by phone, a walk-in, a late addition."""
+
+    email = EmailAddressField(
+        description="We e-mail them the confirmation and the link to manage their place.",
+        validators=[DataRequired(message="Enter their e-mail address")],
+    )
+    told_privacy = BooleanField(
+        "I have told them how we use their information and where to read the privacy notice",
+        validators=[
+            DataRequired(message="Confirm you have told them how we use their information")
+        ],
+    )
+
+
 class CheckInForm(FlaskForm):
     code = TrimmedStringField(
         "Check-in code",

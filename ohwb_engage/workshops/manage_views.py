@@ -17,7 +17,11 @@ from ohwb_engage.accounts.access import acting_user, roles_required, staff_requi
 from ohwb_engage.accounts.models import Role
 from ohwb_engage.database import utcnow
 from ohwb_engage.extensions import db
-from ohwb_engage.reference.services import region_choices, stakeholder_groups
+from ohwb_engage.reference.services import (
+    region_choices,
+    stakeholder_group_choices,
+    stakeholder_groups,
+)
 from ohwb_engage.workshops import charts, reports, services
 from ohwb_engage.workshops import registration as reg
 from ohwb_engage.workshops.forms import (
@@ -32,6 +36,7 @@ from ohwb_engage.workshops.forms import (
     MessageForm,
     SeriesForm,
     SpeakerForm,
+    StaffRegistrantForm,
 )
 from ohwb_engage.workshops.models import (
     AgendaItem,
@@ -50,7 +55,7 @@ from ohwb_engage.workshops.times import (
     london_to_utc,
     utc_to_london,
 )
-from ohwb_engage.workshops.views import KIND_OPTIONS, bp
+from ohwb_engage.workshops.views import KIND_OPTIONS, bp, registrant_from
 
 MANAGERS = (Role.ADMIN, Role.FACILITATOR)
 managers_required = roles_required(*MANAGERS)
@@ -548,6 +553,43 @@ def registrants(event_id: int) -> str:
         regions=region_choices(),
         positions=positions,
     )
+
+
+@bp.route("/manage/<int:event_id>/registrants/new", methods=["GET", "POST"])
+@managers_required
+def add_registrant(event_id: int) -> str | Response:
+    """Staff add someone by hand; the seats and the waiting list apply as to anyone."""
+    event = _managed_event(event_id)
+    form = StaffRegistrantForm()
+    form.set_choices(stakeholder_group_choices(), region_choices())
+    problem = None
+    if form.validate_on_submit():
+        person = registrant_from(form, form.email.data)
+        try:
+            if person.stakeholder_group_id is None:
+                raise reg.InvalidDetails(reg.GROUP_MESSAGE)
+            result = reg.register(event.id, person, added_by=acting_user())
+        except reg.InvalidDetails as exc:
+            form.stakeholder_group.errors.append(str(exc))
+        except reg.RegistrationError as exc:
+            problem = str(exc)
+        else:
+            found = result.registration
+            flash(_added_message(found.name, result), "success")
+            return redirect(
+                url_for("workshops.registrant", event_id=event.id, registration_id=found.id)
+            )
+    return render_template(
+        "workshops/staff/registrant_new.html", event=event, form=form, problem=problem
+    )
+
+
+def _added_message(name: str, result: reg.RegistrationResult) -> str:
+    if result.outcome == reg.Outcome.ALREADY_REGISTERED:
+        return f"{name} was already registered for this event: nothing has changed."
+    if result.outcome == reg.Outcome.WAITLISTED:
+        return f"The event is full: {name} is number {result.position} on the waiting list."
+    return f"{name} has a place and has been e-mailed their confirmation."
 
 
 @bp.get("/manage/<int:event_id>/registrants.csv")

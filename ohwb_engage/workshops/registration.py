@@ -138,6 +138,17 @@ def registration_problem(event: Event, now: datetime | None = None) -> str | Non
     return problem
 
 
+def _staff_problem(event: Event, now: datetime) -> str | None:
+    """Why staff cannot add someone by hand: the window and the audience do not apply."""
+    if event.status == EventStatus.CANCELLED:
+        return "This event has been cancelled."
+    if event.status != EventStatus.PUBLISHED:
+        return "Publish the event before adding people to it."
+    if now >= event.ends_at:
+        return "This event has finished, so nobody can be added to it."
+    return None
+
+
 def _window_problem(event: Event, now: datetime) -> str | None:
     if event.status == EventStatus.CANCELLED:
         return "This event has been cancelled."
@@ -339,7 +350,11 @@ def _insert_confirmed(
 
 
 def register(
-    event_id: int, person: Registrant, invite_code: str | None = None
+    event_id: int,
+    person: Registrant,
+    invite_code: str | None = None,
+    *,
+    added_by: User | None = None,
 ) -> RegistrationResult:
     """Give this person a place, or a place on the waiting list; never two registrations.
 
@@ -352,11 +367,15 @@ def register(
     registration and its e-mail are written as if a seat were free; then the conditional
     UPDATE takes the seat just before the commit. Only if the event is full does it lock the
     event row, look again, and turn the registration into a place on the waiting list.
+
+    ``added_by``: a facilitator adds this person by hand (a phone call, a walk-in). The
+    registration window and invitation codes do not apply, the seats and the waiting list
+    do; an address already registered is reported, not e-mailed again; it is audited.
     """
     email = normalise_email(person.email)
     for attempt in range(2):
         try:
-            return _register_once(event_id, person, email, invite_code)
+            return _register_once(event_id, person, email, invite_code, added_by)
         except IntegrityError:
             # Two requests for the same address raced past the lookup; the unique
             # constraint stopped the second. Start again: it now finds the first.
@@ -398,14 +417,17 @@ def _look_up(
     return row[0], row[1], group_id is None or bool(row[2])
 
 
-def _screen(event: Event | None, existing: Registration | None, group_ok: bool) -> bool:
+def _screen(
+    event: Event | None, existing: Registration | None, group_ok: bool, by_staff: bool = False
+) -> bool:
     """Raise why this person cannot register now; True when they already hold a live
     registration (whose link is sent again), False when a new one may be written."""
-    if event is None or event.status == EventStatus.DRAFT:
+    if event is None or (event.status == EventStatus.DRAFT and not by_staff):
         raise EventUnavailable("There is no such event.")
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return True
-    problem = _window_problem(event, utcnow())
+    now = utcnow()
+    problem = _staff_problem(event, now) if by_staff else _window_problem(event, now)
     if problem:  # whether it is full is for the conditional UPDATE to say, not this read
         raise RegistrationClosed(problem)
     if not group_ok:
@@ -438,25 +460,37 @@ def _confirm_at_once(event: Event, email: str, person: Registrant) -> Registrati
 
 
 def _look_again(
-    event_id: int, person: Registrant, email: str
+    event_id: int, person: Registrant, email: str, by_staff: bool = False
 ) -> tuple[Event, Registration | None, bool]:
     if is_sqlite():
         begin_write()  # SQLite: take the database's write lock first, or a later write fails
     # PostgreSQL: nothing read here is locked; the writes below re-check what could change.
     event, existing, group_ok = _look_up(event_id, email, person.stakeholder_group_id)
-    registered = _screen(event, existing, group_ok)
+    registered = _screen(event, existing, group_ok, by_staff)
     assert event is not None  # _screen raised otherwise
     return event, existing, registered
 
 
 def _register_once(
-    event_id: int, person: Registrant, email: str, invite_code: str | None
+    event_id: int,
+    person: Registrant,
+    email: str,
+    invite_code: str | None,
+    added_by: User | None = None,
 ) -> RegistrationResult:
-    event, existing, registered = _look_again(event_id, person, email)
+    event, existing, registered = _look_again(event_id, person, email, added_by is not None)
     if registered:
         assert existing is not None
+        if added_by is not None:  # staff see who it is; the person is not e-mailed again
+            db.session.rollback()
+            return RegistrationResult(existing.id, Outcome.ALREADY_REGISTERED)
         return _resend(existing)
-    if existing is None and not event.is_full and event.audience != Audience.INVITE:
+    if (
+        added_by is None
+        and existing is None
+        and not event.is_full
+        and event.audience != Audience.INVITE
+    ):
         result = _confirm_at_once(event, email, person)
         if result is not None:
             return result
@@ -472,7 +506,11 @@ def _register_once(
         db.session.refresh(existing, with_for_update=True)
         if existing.status != RegistrationStatus.CANCELLED:
             return _resend(existing)
-    invite = _use_invite_code(event, invite_code) if event.audience == Audience.INVITE else None
+    invite = (
+        _use_invite_code(event, invite_code)
+        if event.audience == Audience.INVITE and added_by is None
+        else None
+    )
     if existing is None and not seemed_full:
         registration = _insert_confirmed(event_id, email, person, invite)
     else:
@@ -494,6 +532,7 @@ def _register_once(
         token = manage_token(registration)
         message = emails.confirmation(registration, None, token)
         if _take_seat(event_id):
+            _audit_added(registration, added_by)
             db.session.commit()
             return RegistrationResult(registration.id, Outcome.CONFIRMED, None, token)
         # The last seat went meanwhile: never sent (queue_email's row is not in the session).
@@ -511,9 +550,21 @@ def _register_once(
     token = manage_token(registration)
     position = waitlist_position(registration)
     emails.confirmation(registration, position, token)
+    _audit_added(registration, added_by)
     db.session.commit()
     outcome = Outcome.CONFIRMED if status == RegistrationStatus.CONFIRMED else Outcome.WAITLISTED
     return RegistrationResult(registration.id, outcome, position, token)
+
+
+def _audit_added(registration: Registration, added_by: User | None) -> None:
+    if added_by is not None:
+        record(
+            "registration.add",
+            registration,
+            actor=added_by,
+            event_id=registration.event_id,
+            status=registration.status,
+        )
 
 
 def _seat_or_queue(event_id: int, waitlist_enabled: bool) -> RegistrationStatus:

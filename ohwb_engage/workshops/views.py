@@ -106,7 +106,8 @@ def _details_form_choices(form: DetailsForm) -> None:
     form.set_choices(stakeholder_group_choices(), region_choices())
 
 
-def _registrant(form: DetailsForm, email: str) -> reg.Registrant:
+def registrant_from(form: DetailsForm, email: str) -> reg.Registrant:
+    """The person a details form describes (the registration form, or staff adding them)."""
     group = form.stakeholder_group.data
     return reg.Registrant(
         name=form.name.data,
@@ -137,7 +138,7 @@ def register(event_id: int) -> str | Response:
             if not group.isdigit():
                 raise reg.InvalidDetails(reg.GROUP_MESSAGE)
             result = reg.register(
-                event_id, _registrant(form, form.email.data), form.invite_code.data
+                event_id, registrant_from(form, form.email.data), form.invite_code.data
             )
         except reg.EventUnavailable:
             abort_with(404, "There is no such event, or it is not published yet.")
@@ -204,7 +205,7 @@ def update_details(token: str) -> str | Response | tuple[str, int]:
     _details_form_choices(form)
     if form.validate_on_submit():
         try:
-            reg.update_details(found.id, _registrant(form, found.email))
+            reg.update_details(found.id, registrant_from(form, found.email))
         except reg.InvalidDetails as exc:
             form.stakeholder_group.errors.append(str(exc))
         except reg.RegistrationError as exc:

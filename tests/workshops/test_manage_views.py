@@ -17,7 +17,7 @@ from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.workshops.models import Event, Registration
 from tests.factories import PASSWORD, email_of, make_staff
 from tests.helpers import login, submit, text_of
-from tests.workshops.factories import make_event, register_people
+from tests.workshops.factories import form_data, group_id, make_event, register_people
 
 
 def _signed_in(app: Flask, role: str) -> tuple[object, int]:
@@ -337,3 +337,70 @@ def test_a_published_preview_shows_the_register_button(app: Flask) -> None:
     assert f"/events/{event_id}/register" in page.text
     assert "nobody else can see it" not in text_of(page)
     assert client.get("/events/manage/987654/preview").status_code == 404
+
+
+def _added(app: Flask, event_id: int) -> list[Registration]:
+    with app.app_context():
+        return list(
+            db.session.execute(
+                select(Registration).where(Registration.event_id == event_id)
+            ).scalars()
+        )
+
+
+def test_a_facilitator_adds_someone_by_hand_past_the_window_and_the_invitation(
+    app: Flask,
+) -> None:
+    client, user_id = _signed_in(app, "facilitator")
+    event_id = make_event(
+        app,
+        capacity=1,
+        facilitator_ids=(user_id,),
+        audience="invite",
+        invite_codes=("COP-1",),
+        registration_closes_at=utcnow() - timedelta(hours=1),
+    )
+    page = f"/events/manage/{event_id}/registrants/new"
+    group = group_id(app)
+    data = form_data("phone", group, told_privacy="y")
+    missing = submit(client, page, {**data, "told_privacy": ""})
+    assert missing.status_code == 200
+    assert "Confirm you have told them how we use their information" in text_of(missing)
+    assert _added(app, event_id) == []  # nothing saved from a refused form
+
+    added = submit(client, page, data, follow=True)
+    assert "Person phone has a place and has been e-mailed their confirmation." in text_of(added)
+    with app.app_context():
+        (registration,) = _added(app, event_id)
+        assert registration.status == "confirmed"
+        message = db.session.execute(
+            select(OutboxMessage).where(OutboxMessage.to_address == "personphone@example.org")
+        ).scalar_one()
+        assert "Your place is confirmed" in message.body_text
+        audit = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "registration.add")
+        ).scalar_one()
+        assert audit.actor_id == user_id
+
+    again = submit(client, page, data, follow=True)
+    assert "was already registered for this event: nothing has changed." in text_of(again)
+    full = submit(client, page, form_data("walk-in", group, told_privacy="y"), follow=True)
+    assert "The event is full: Person walk-in is number 1 on the waiting list." in text_of(full)
+    with app.app_context():
+        sent = db.session.execute(
+            select(OutboxMessage).where(OutboxMessage.to_address == "personphone@example.org")
+        ).scalars()
+        assert len(list(sent)) == 1  # the repeat did not e-mail them again
+        assert sorted(r.status for r in _added(app, event_id)) == ["confirmed", "waitlisted"]
+
+
+def test_nobody_is_added_by_hand_to_a_draft_or_by_another_facilitator(app: Flask) -> None:
+    client, user_id = _signed_in(app, "facilitator")
+    draft = make_event(app, status="draft", facilitator_ids=(user_id,))
+    page = f"/events/manage/{draft}/registrants/new"
+    refused = submit(client, page, form_data("d", group_id(app), told_privacy="y"))
+    assert refused.status_code == 200
+    assert "Publish the event before adding people to it." in text_of(refused)
+    assert _added(app, draft) == []
+    someone_elses = make_event(app)
+    assert client.get(f"/events/manage/{someone_elses}/registrants/new").status_code == 403
