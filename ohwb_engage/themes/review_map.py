@@ -8,6 +8,7 @@ replaces discovered and earlier mapped memberships and never touches coded or mo
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import defaultdict
 from typing import Any
@@ -32,9 +33,10 @@ from ohwb_engage.themes.models import (
     ThemeRun,
 )
 from ohwb_engage.themes.review import ReviewError, lock_framework, record_change, recount
-from ohwb_engage.themes.runs import ProgressWriter
+from ohwb_engage.themes.runs import ProgressWriter, Superseded, claim_run, fail_run, mine
 
 JOB = "ohwb_engage.themes.review_map:run_map"
+log = logging.getLogger(__name__)
 TO_CODE = 20
 MIN_CODED_FOR_MEMBERS_ONLY = 5  # per theme: below it, current members also teach the model
 MIN_CODED_FOR_AGREEMENT = 20  # coded answers needed before held-out agreement means anything
@@ -84,33 +86,28 @@ def start_map(framework_id: int, *, actor: User, random_state: int = 0) -> Theme
     return db.session.get(ThemeRun, run_id)
 
 
-def run_map(run_id: int) -> None:
-    """The job: fit, predict, write memberships; a failure is kept on the run with its reason."""
-    run = db.session.get(ThemeRun, run_id)
-    if run is None or run.status not in (RunStatus.QUEUED.value, RunStatus.FAILED.value):
-        return
-    run.status = RunStatus.RUNNING.value
-    run.started_at = utcnow()
-    run.attempts += 1
-    run.error = None
-    db.session.commit()
+def run_map(run_id: int) -> str:
+    """The job: fit, predict, write memberships; a failure is kept on the run with its reason.
+
+    Claimed like a discovery run (one conditional UPDATE, so a job delivered twice maps
+    once) and every later write is fenced by the attempt. Returns the run's final status.
+    """
+    attempt = claim_run(run_id, RunKind.MAP, "Reading the framework")
+    if attempt is None:
+        return "skipped"
     try:
-        _map(run_id)
-    except Exception as exc:
+        _map(run_id, attempt)
+    except Superseded:
         db.session.rollback()
-        message = str(exc) if isinstance(exc, ReviewError | ValueError) else "unexpected error"
-        db.session.execute(
-            update(ThemeRun)
-            .where(ThemeRun.id == run_id)
-            .values(
-                status=RunStatus.FAILED.value,
-                error=f"The mapping failed: {message}",
-                finished_at=utcnow(),
-            )
-        )
-        db.session.commit()
-        if not isinstance(exc, ReviewError | ValueError):
-            raise
+        log.warning("mapping run %s attempt %s was superseded", run_id, attempt)
+        return "superseded"
+    except (ReviewError, ValueError) as exc:
+        fail_run(run_id, attempt, f"The mapping failed: {exc}")
+        return RunStatus.FAILED.value
+    except Exception:
+        fail_run(run_id, attempt, "The mapping failed: unexpected error")
+        raise
+    return RunStatus.SUCCEEDED.value
 
 
 def _corpus(framework_id: int) -> tuple[list[int], list[str]]:
@@ -157,7 +154,7 @@ def _agreement(
     }
 
 
-def _map(run_id: int) -> None:
+def _map(run_id: int, attempt: int) -> None:
     run = db.session.get(ThemeRun, run_id)
     framework_id = run.framework_id
     seed = int(run.config.get("random_state", 0))
@@ -183,7 +180,6 @@ def _map(run_id: int) -> None:
         else coded
     )
     db.session.commit()
-    attempt = run.attempts
 
     def stage(low: float, high: float) -> ProgressWriter:
         """The runs' throttled, attempt-fenced progress writer, scaled to this stage."""
@@ -207,11 +203,15 @@ def _map(run_id: int) -> None:
     stage(0.75, 0.8).write(0.8, "Checking agreement on held-out coded answers")
     agreement = _agreement(ids, texts, coded, seed)
     stage(0.8, 0.9).write(0.9, "Saving the mapping")
-    _write(run_id, framework_id, ids, result, to_code, agreement, len(train), actor)
+    _write(run_id, attempt, framework_id, ids, result, to_code, agreement, len(train), actor)
 
 
-def _write(run_id, framework_id, ids, result, to_code, agreement, n_train, actor) -> None:
+def _write(run_id, attempt, framework_id, ids, result, to_code, agreement, n_train, actor) -> None:
+    """All memberships and the run's success in one transaction, only if still this attempt's."""
     framework = lock_framework(framework_id)
+    still_mine = db.session.execute(select(ThemeRun.id).where(*mine(run_id, attempt))).first()
+    if still_mine is None:
+        raise Superseded(run_id)
     theme_ids = set(
         db.session.execute(select(Theme.id).where(Theme.framework_id == framework_id)).scalars()
     )
@@ -271,9 +271,9 @@ def _write(run_id, framework_id, ids, result, to_code, agreement, n_train, actor
         run_id=run_id,
         mapped=len(rows),
     )
-    db.session.execute(
+    finished = db.session.execute(
         update(ThemeRun)
-        .where(ThemeRun.id == run_id)
+        .where(*mine(run_id, attempt))
         .values(
             status=RunStatus.SUCCEEDED.value,
             progress=1.0,
@@ -282,7 +282,9 @@ def _write(run_id, framework_id, ids, result, to_code, agreement, n_train, actor
             corpus_size=len(ids),
             finished_at=utcnow(),
         )
-    )
+    ).rowcount
+    if not finished:
+        raise Superseded(run_id)
     db.session.commit()
 
 

@@ -364,7 +364,7 @@ class ProgressWriter:
         self.last_value, self.last_time = value, self.clock()
         written = db.session.execute(
             update(ThemeRun)
-            .where(*_mine(self.run_id, self.attempt))
+            .where(*mine(self.run_id, self.attempt))
             .values(progress=value, progress_message=message[:200])
         ).rowcount
         db.session.commit()
@@ -373,7 +373,7 @@ class ProgressWriter:
         self.writes += 1
 
 
-def _mine(run_id: int, attempt: int) -> tuple[Any, ...]:
+def mine(run_id: int, attempt: int) -> tuple[Any, ...]:
     """The run, still running this attempt: every write of a job is fenced by it."""
     return (
         ThemeRun.id == run_id,
@@ -382,8 +382,13 @@ def _mine(run_id: int, attempt: int) -> tuple[Any, ...]:
     )
 
 
-def _claim(run_id: int) -> int | None:
-    """Queued -> running, once: a job delivered twice (RQ retries, a double click) runs once.
+def claim_run(
+    run_id: int,
+    kind: RunKind = RunKind.DISCOVER,
+    message: str = "Taking a snapshot of the answers",
+) -> int | None:
+    """Queued -> running, once, in one conditional UPDATE: a job delivered twice (RQ
+    retries, a double click) runs once. Discovery and mapping runs both claim here.
 
     Returns this attempt's number, or None when the run was not waiting for a worker.
     """
@@ -391,7 +396,7 @@ def _claim(run_id: int) -> int | None:
         update(ThemeRun)
         .where(
             ThemeRun.id == run_id,
-            ThemeRun.kind == RunKind.DISCOVER.value,
+            ThemeRun.kind == kind.value,
             ThemeRun.status == RunStatus.QUEUED.value,
         )
         .values(
@@ -399,7 +404,8 @@ def _claim(run_id: int) -> int | None:
             attempts=ThemeRun.attempts + 1,
             started_at=utcnow(),
             progress=0.0,
-            progress_message="Taking a snapshot of the answers",
+            progress_message=message,
+            error=None,
         )
     ).rowcount
     attempt = db.session.execute(
@@ -453,7 +459,7 @@ def _store(run_id: int, attempt: int, result: DiscoveryResult, total: int) -> No
     """Per-answer decisions, the proposed themes and the summary, in one transaction."""
     finished = db.session.execute(
         update(ThemeRun)
-        .where(*_mine(run_id, attempt))
+        .where(*mine(run_id, attempt))
         .values(
             status=RunStatus.SUCCEEDED.value,
             progress=1.0,
@@ -495,11 +501,12 @@ def _store(run_id: int, attempt: int, result: DiscoveryResult, total: int) -> No
     db.session.commit()
 
 
-def _fail(run_id: int, attempt: int, message: str) -> None:
+def fail_run(run_id: int, attempt: int, message: str) -> None:
+    """Record the failure, unless another attempt owns the run now (fenced like progress)."""
     db.session.rollback()
     db.session.execute(
         update(ThemeRun)
-        .where(*_mine(run_id, attempt))
+        .where(*mine(run_id, attempt))
         .values(status=RunStatus.FAILED.value, error=message, finished_at=utcnow())
     )
     db.session.commit()
@@ -511,7 +518,7 @@ def execute_run(run_id: int) -> str:
     Never raises for a run's own failure: the reason is on the run row for the page, and
     the traceback in the log (which holds no answer text).
     """
-    attempt = _claim(run_id)
+    attempt = claim_run(run_id)
     if attempt is None:
         return "skipped"
     try:
@@ -541,11 +548,11 @@ def execute_run(run_id: int) -> str:
         log.warning("theme run %s attempt %s was superseded by a retry", run_id, attempt)
         return "superseded"
     except RunFailed as exc:
-        _fail(run_id, attempt, str(exc))
+        fail_run(run_id, attempt, str(exc))
         return RunStatus.FAILED.value
     except Exception:
         log.exception("theme run %s failed", run_id)
-        _fail(run_id, attempt, UNEXPECTED.format(run_id=run_id))
+        fail_run(run_id, attempt, UNEXPECTED.format(run_id=run_id))
         return RunStatus.FAILED.value
     return RunStatus.SUCCEEDED.value
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ohwb_engage.extensions import db
+from ohwb_engage.themes import review_map
 from ohwb_engage.themes.models import (
     Framework,
     FrameworkAnswer,
@@ -14,6 +15,8 @@ from ohwb_engage.themes.models import (
     ThemeMember,
     ThemeRun,
 )
+from ohwb_engage.themes.review_map import run_map
+from ohwb_engage.themes.runs import fail_run
 from tests.factories import PASSWORD, make_staff
 from tests.helpers import login, submit, text_of
 from tests.themes.factories import make_answers, make_framework
@@ -182,3 +185,50 @@ def test_a_running_mapping_shows_its_progress_and_refreshes_itself(app: Flask) -
         follow=True,
     )
     assert "already running" in text_of(again)
+
+
+def test_a_mapping_job_delivered_twice_maps_once(app: Flask) -> None:
+    ws = _arrange(app, coded_per_theme=8)
+    submit(_client(app), f"/themes/frameworks/{ws['framework']}/map", {})
+    with app.app_context():
+        run = db.session.execute(select(ThemeRun)).scalar_one()
+        before = db.session.execute(select(ThemeMember.theme_id, ThemeMember.answer_id)).all()
+        assert run_map(run.id) == "skipped"  # RQ delivered it again: already succeeded
+        db.session.expire_all()
+        again = db.session.get(ThemeRun, run.id)
+        assert (again.status, again.attempts) == ("succeeded", 1)
+        assert db.session.execute(select(FrameworkChange)).scalars().all()[-1].version == 2
+        after = db.session.execute(select(ThemeMember.theme_id, ThemeMember.answer_id)).all()
+        assert sorted(after) == sorted(before)
+
+
+def test_a_superseded_mapping_attempt_writes_nothing_and_cannot_fail_the_run(
+    app: Flask, monkeypatch
+) -> None:
+    """Another attempt took the run while this one worked: its result and its failure are
+    both dropped, and the run is left as the newer attempt has it."""
+    ws = _arrange(app, coded_per_theme=8)
+    with app.app_context():
+        run = ThemeRun(framework_id=ws["framework"], kind="map", status="queued", config={})
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+        original_write = review_map._write
+
+        def taken_over(run_id, attempt, *args):
+            db.session.execute(
+                update(ThemeRun).where(ThemeRun.id == run_id).values(attempts=attempt + 1)
+            )
+            db.session.commit()
+            original_write(run_id, attempt, *args)
+
+        monkeypatch.setattr(review_map, "_write", taken_over)
+        assert run_map(run_id) == "superseded"
+        db.session.expire_all()
+        run = db.session.get(ThemeRun, run_id)
+        assert (run.status, run.attempts, run.error) == ("running", 2, None)
+        mapped = db.session.execute(select(ThemeMember).where(ThemeMember.source == "mapped")).all()
+        assert mapped == []
+        fail_run(run_id, 1, "stale attempt")  # the old attempt's failure is fenced too
+        db.session.expire_all()
+        assert db.session.get(ThemeRun, run_id).status == "running"
