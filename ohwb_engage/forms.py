@@ -18,25 +18,31 @@ def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _with_filter(kwargs: dict[str, Any], extra: Any) -> dict[str, Any]:
+    """A new filters list: a declared field's kwargs are shared by every form built from its
+    class, so appending to the caller's list would add the filter again on every request."""
+    return {**kwargs, "filters": [*kwargs.get("filters", ()), extra]}
+
+
 class TrimmedStringField(StringField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("filters", []).append(strip_filter)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_with_filter(kwargs, strip_filter))
 
 
 class TrimmedTextAreaField(TextAreaField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("filters", []).append(strip_filter)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_with_filter(kwargs, strip_filter))
+
+
+def _lower_stripped(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 class EmailAddressField(EmailField):
     """An e-mail field that trims, lower-cases and checks shape without a DNS lookup."""
 
     def __init__(self, label: str = "E-mail address", *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("filters", []).append(
-            lambda v: v.strip().lower() if isinstance(v, str) else v
-        )
+        kwargs = _with_filter(kwargs, _lower_stripped)
         validators = list(kwargs.pop("validators", []))
         validators += [
             Length(
