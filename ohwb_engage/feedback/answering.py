@@ -32,10 +32,10 @@ from ohwb_engage.feedback.models import (
     Response,
     ResponseSource,
     ResponseStatus,
-    Section,
     open_at,
 )
 from ohwb_engage.feedback.services import INVITE_PURPOSE, FeedbackError
+from ohwb_engage.feedback.structure import Page, QuestionShape, answer_pages, build_pages
 from ohwb_engage.feedback.text import clean_text, stored_text
 from ohwb_engage.forms import LONG_TEXT_MAX
 from ohwb_engage.reference.models import REGIONS, StakeholderGroup
@@ -75,24 +75,10 @@ def valid_key(key: str | None) -> bool:
     return bool(key) and KEY_PATTERN.match(key) is not None
 
 
-@dataclass(frozen=True)
-class Page:
-    number: int  # from 1
-    section: Section
-    questions: list[Question]
-
-
 def pages(questionnaire: Questionnaire) -> list[Page]:
-    """One page per section that has questions, in order (two queries, whatever the size)."""
-    by_section: dict[int, list[Question]] = {}
-    for question in questionnaire.questions:
-        by_section.setdefault(question.section_id, []).append(question)
-    result = []
-    for section in questionnaire.sections:
-        questions = by_section.get(section.id)
-        if questions:
-            result.append(Page(len(result) + 1, section, questions))
-    return result
+    """The pages with their ORM rows, for staff views (two queries, whatever the size);
+    answering uses the cached shapes of ``structure.answer_pages``."""
+    return list(build_pages(questionnaire.sections, questionnaire.questions))
 
 
 def closed_message(questionnaire: Questionnaire, now: datetime | None = None) -> str:
@@ -221,7 +207,9 @@ class SaveResult:
     missing_page: int | None = None  # final page sent, but an earlier page lacks an answer
 
 
-def _check_value(question: Question, value: AnswerValue) -> tuple[str | None, list[str] | None]:
+def _check_value(
+    question: Question | QuestionShape, value: AnswerValue
+) -> tuple[str | None, list[str] | None]:
     """(text, choices) after checking the value fits the question; raises InvalidAnswer."""
     kind = question.kind_enum
     if kind.is_text:
@@ -270,7 +258,7 @@ def _prepare(
     values: Mapping[int, AnswerValue],
     about: AboutYou | None,
 ) -> _Prepared:
-    page_list = pages(questionnaire)
+    page_list = answer_pages(questionnaire)
     if not 1 <= page_number <= len(page_list):
         raise InvalidAnswer("That page does not exist")
     keep = questionnaire.original_retention_days > 0

@@ -288,6 +288,24 @@ def answer_form(
     data: dict[str, Any] | None = None,
     contactable: bool = False,
 ) -> FlaskForm:
+    """The page's form, prefilled with ``data`` (on GET only: on POST the submitted form is
+    the whole truth)."""
+    form_class = answer_form_class(
+        page, final=final, anonymous=anonymous, group_choices=group_choices,
+        region_choices=region_choices, contactable=contactable,
+    )  # fmt: skip
+    return form_class(data=data) if data is not None else form_class()
+
+
+def answer_form_class(
+    page: Page,
+    *,
+    final: bool,
+    anonymous: bool,
+    group_choices: Iterable[tuple[str, str]],
+    region_choices: Iterable[tuple[str, str]],
+    contactable: bool = False,
+) -> type[FlaskForm]:
     """A form class for this page's questions (``q<id>``), plus "about you" on the last page.
 
     ``contactable``: the person answers through a personal link, so we hold an address and
@@ -330,6 +348,4 @@ def answer_form(
             fields["contact_consent"] = BooleanField(
                 "E-mail me once when the programme publishes what it did with the feedback"
             )
-    form_class = type("AnswerForm", (AnswerFormBase,), fields)
-    # Prefill (``data``) on GET only: on POST the submitted form is the whole truth.
-    return form_class(data=data) if data is not None else form_class()
+    return type("AnswerForm", (AnswerFormBase,), fields)

@@ -24,9 +24,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.database import UTCDateTime, utcnow
@@ -135,6 +136,11 @@ def new_public_code() -> str:
     return secrets.token_urlsafe(9)
 
 
+def new_structure_key() -> str:
+    """Random, not a counter: a reused id (SQLite may reuse one) never meets an old key."""
+    return secrets.token_hex(8)
+
+
 def open_at(
     status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime
 ) -> bool:
@@ -191,6 +197,9 @@ class Questionnaire(db.Model):
     # How long the unredacted original of a redacted answer is kept (0: never stored).
     original_retention_days: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
+    # Renewed whenever a section or question is added, changed or deleted (the flush
+    # listener below): processes cache the answering pages under it (feedback.structure).
+    structure_key: Mapped[str] = mapped_column(String(16), default=new_structure_key)
     previous_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("questionnaires.id", ondelete="SET NULL")
     )
@@ -259,7 +268,26 @@ class Section(db.Model):
     )
 
 
-class Question(db.Model):
+class QuestionBehaviour:
+    """What the answering code asks of a question, shared by the ORM row and the cached
+    shape (``feedback.structure.QuestionShape``)."""
+
+    kind: str
+    options: Any
+
+    @property
+    def kind_enum(self) -> QuestionKind:
+        return QuestionKind(self.kind)
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in TEXT_KIND_VALUES
+
+    def option_label(self, key: str) -> str:
+        return next((o["label"] for o in self.options or [] if o["key"] == key), key)
+
+
+class Question(QuestionBehaviour, db.Model):
     __tablename__ = "questions"
     __table_args__ = (
         CheckConstraint(_in("kind", QuestionKind), name="kind_known"),
@@ -288,19 +316,31 @@ class Question(db.Model):
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
     section: Mapped[Section] = relationship(back_populates="questions")
 
-    @property
-    def kind_enum(self) -> QuestionKind:
-        return QuestionKind(self.kind)
-
-    @property
-    def is_text(self) -> bool:
-        return self.kind in TEXT_KIND_VALUES
-
-    def option_label(self, key: str) -> str:
-        return next((o["label"] for o in self.options or [] if o["key"] == key), key)
-
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.kind}>"
+
+
+@event.listens_for(Session, "before_flush")
+def _renew_structure_keys(session: Session, _context: Any, _instances: Any) -> None:
+    """A questionnaire whose sections or questions change gets a new ``structure_key``,
+    in the same flush: whatever code path made the change, no process keeps serving the
+    old pages from its cache once the change is committed."""
+    touched: set[int] = set()
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if not isinstance(obj, Section | Question):
+                continue
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            questionnaire_id = obj.questionnaire_id
+            if questionnaire_id is None and obj.questionnaire is not None:
+                questionnaire_id = obj.questionnaire.id  # None too for a new questionnaire
+            if questionnaire_id is not None:
+                touched.add(questionnaire_id)
+        for questionnaire_id in touched:
+            questionnaire = session.get(Questionnaire, questionnaire_id)
+            if questionnaire is not None:
+                questionnaire.structure_key = new_structure_key()
 
 
 class Invitation(db.Model):

@@ -30,7 +30,7 @@ from ohwb_engage.accounts.models import Role
 from ohwb_engage.database import utcnow
 from ohwb_engage.errors import abort_with
 from ohwb_engage.extensions import db, limiter
-from ohwb_engage.feedback import answering, imports, results, services
+from ohwb_engage.feedback import answering, imports, results, services, structure
 from ohwb_engage.feedback.charts import bar_chart
 from ohwb_engage.feedback.corpus import CorpusFilters, corpus_count, corpus_overview, corpus_query
 from ohwb_engage.feedback.forms import (
@@ -41,6 +41,7 @@ from ohwb_engage.feedback.forms import (
     QuestionnaireForm,
     SectionForm,
     answer_form,
+    answer_form_class,
     london_day,
     london_day_end,
 )
@@ -755,7 +756,7 @@ def _answer(
     thanks_url: str,
 ) -> str | WerkzeugResponse | tuple[str, int]:
     questionnaire_id = questionnaire.id  # saving expires the object: keep what we need
-    page_list = answering.pages(questionnaire)
+    page_list = structure.answer_pages(questionnaire)
     if not page_list:
         abort_with(404, "This questionnaire has no questions yet.")
     posting = request.method == "POST"
@@ -792,15 +793,17 @@ def _answer(
     page = page_list[number - 1]
     final = number == len(page_list)
     data = None if posting else answering.form_data(page, final, invitation, response)
-    form = answer_form(
-        page,
-        final=final,
-        anonymous=questionnaire.anonymous,
-        group_choices=stakeholder_group_choices() if final else (),
-        region_choices=region_choices(),
-        data=data,
-        contactable=invitation is not None,
-    )
+    anonymous, contactable = questionnaire.anonymous, invitation is not None
+    groups = tuple(stakeholder_group_choices()) if final else ()
+    form_class = structure.form_class(
+        questionnaire,
+        (number, final, anonymous, contactable, groups),
+        lambda: answer_form_class(
+            page, final=final, anonymous=anonymous, group_choices=groups,
+            region_choices=region_choices(), contactable=contactable,
+        ),
+    )  # fmt: skip
+    form = form_class(data=data) if data is not None else form_class()
     form.submission_key.data = key
     if posting and form.validate_on_submit():
         values = {q.id: form[f"q{q.id}"].data for q in page.questions}
