@@ -145,12 +145,6 @@ def form_class(questionnaire: Questionnaire, variant: Hashable, build: Callable[
     return cls
 
 
-def clear() -> None:
-    """Forget every cached questionnaire (tests; a process never needs to)."""
-    with _lock:
-        _cache.clear()
-
-
 def cached_keys() -> dict[int, str]:
     with _lock:
         return {questionnaire_id: entry.key for questionnaire_id, entry in _cache.items()}

@@ -209,9 +209,6 @@ def _map(run_id: int, attempt: int) -> None:
 def _write(run_id, attempt, framework_id, ids, result, to_code, agreement, n_train, actor) -> None:
     """All memberships and the run's success in one transaction, only if still this attempt's."""
     framework = lock_framework(framework_id)
-    still_mine = db.session.execute(select(ThemeRun.id).where(*mine(run_id, attempt))).first()
-    if still_mine is None:
-        raise Superseded(run_id)
     theme_ids = set(
         db.session.execute(select(Theme.id).where(Theme.framework_id == framework_id)).scalars()
     )
