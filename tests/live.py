@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -111,6 +112,11 @@ def gunicorn(database_url: str, instance_path: str, **kwargs: Any) -> Iterator[G
 _local = threading.local()
 
 
+def _closed_by_server(conn: http.client.HTTPConnection) -> bool:
+    """An idle kept-alive socket that is readable has been closed (or broken) by the server."""
+    return conn.sock is not None and bool(select.select([conn.sock], [], [], 0)[0])
+
+
 def request(
     method: str,
     url: str,
@@ -122,6 +128,9 @@ def request(
     parts = urllib.parse.urlsplit(url)
     key = (parts.hostname, parts.port)
     conn: http.client.HTTPConnection | None = getattr(_local, "conns", {}).get(key)
+    if conn is not None and _closed_by_server(conn):
+        conn.close()  # as urllib3 does: never send on a connection the server has timed out
+        conn = None
     if conn is None:
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
         _local.__dict__.setdefault("conns", {})[key] = conn

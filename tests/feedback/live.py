@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import http.client
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.feedback.helpers import hidden_fields
 from tests.live import Browserless
+from tests.storm import Post
 
 
 def participant_text(n: int) -> str:
@@ -39,23 +38,11 @@ class Participant:
         }
         return status
 
-    retries: int = 0
-
-    def submit(self) -> tuple[int, float]:
-        """POST the form, as a browser retries when the connection drops (same form, same
-        key: the retry must store nothing more); the time of the last attempt."""
+    def submission(self) -> Post:
+        """The filled-in form as the browser posts it, with its session cookie."""
         assert self.form is not None
-        for attempt in range(1, 4):
-            start = time.perf_counter()
-            try:
-                status, _, _ = self.client.post(self.path + "?page=1", self.form)
-            except (OSError, http.client.HTTPException):
-                if attempt == 3:
-                    raise
-                self.retries += 1
-                continue
-            return status, time.perf_counter() - start
-        raise AssertionError("unreachable")
+        url = self.client.base_url + self.path + "?page=1"
+        return Post(url, self.form, dict(self.client.cookies))
 
 
 def participants(base_url: str, code: str, question_id: int, n: int) -> list[Participant]:
@@ -69,5 +56,5 @@ def opening(people: list[Participant]) -> list[Callable[[], tuple[int, float]]]:
     return [lambda p=p: (p.open(), 0.0) for p in people]
 
 
-def submitting(people: list[Participant]) -> list[Callable[[], tuple[int, float]]]:
-    return [p.submit for p in people]
+def submissions(people: list[Participant]) -> list[Post]:
+    return [p.submission() for p in people]

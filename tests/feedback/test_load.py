@@ -13,8 +13,9 @@ from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer, Response
 from tests.factories import make_staff
 from tests.feedback.factories import ONE_PAGE, make_questionnaire, public_code, question_ids
-from tests.feedback.live import opening, participants, submitting
+from tests.feedback.live import opening, participants, submissions
 from tests.live import gunicorn, hammer
+from tests.storm import storm
 
 pytestmark = pytest.mark.slow
 
@@ -33,15 +34,15 @@ def test_2000_concurrent_submissions_are_stored_exactly_once(
         opened = hammer(opening(people), concurrency=32)
         assert opened.statuses.count(200) == PEOPLE and opened.server_errors == 0
 
-        result = hammer(submitting(people), concurrency=PEOPLE)  # all at once
+        result = storm(submissions(people))  # all 2,000 at the same instant
         assert result.errors == [], result.errors[:3]
-        # On this shared 2-core box a few connections can drop under 2,000 at once; they are
-        # retried with the same form, which is what the submission key is for.
-        assert sum(p.retries for p in people) < PEOPLE // 20
+        # A connection can still drop under 2,000 at once on a shared 2-core box; the browser
+        # posts the same form again, which is what the submission key is for.
+        assert len(result.retries) < PEOPLE // 20, result.retry_reasons().most_common(3)
         assert sorted(set(result.statuses)) == [303], sorted(set(result.statuses))
         assert result.server_errors == 0
 
-        replay = hammer(submitting(people), concurrency=200)  # every one of them again
+        replay = storm(submissions(people))  # every one of them again, all at once
         assert replay.errors == [] and set(replay.statuses) == {303}
 
     with app.app_context():
