@@ -10,8 +10,10 @@ spherical-KMeans pass on the TF-IDF itself sharpens themes around their words.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -84,6 +86,9 @@ class ThemeDiscoverer:
         within this share of the best one is chosen (parsimony; see ``_choose_k``).
     embeddings: ``None``/``"none"`` for TF-IDF only, ``"auto"`` to use the semantic extra
         when installed, ``"minilm"`` to require it; or pass an array to :meth:`fit`.
+    n_jobs: threads that polish the ensemble's runs with the word mixture at once
+        (``None``: up to 2; ``-1``: every core). Each holds a theme-by-word table, so
+        memory grows with them. The result is the same for any value.
     """
 
     def __init__(
@@ -109,6 +114,7 @@ class ThemeDiscoverer:
         n_terms: int = 10,
         n_quotes: int = 5,
         compute_sentiment: bool = True,
+        n_jobs: int | None = None,
         random_state: int = 0,
     ) -> None:
         self.n_themes = n_themes
@@ -131,6 +137,7 @@ class ThemeDiscoverer:
         self.n_terms = n_terms
         self.n_quotes = n_quotes
         self.compute_sentiment = compute_sentiment
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # -- configuration -------------------------------------------------------------
@@ -157,6 +164,7 @@ class ThemeDiscoverer:
             "n_terms": self.n_terms,
             "n_quotes": self.n_quotes,
             "compute_sentiment": self.compute_sentiment,
+            "n_jobs": self.n_jobs,
             "random_state": self.random_state,
         }
 
@@ -171,6 +179,8 @@ class ThemeDiscoverer:
             raise ValueError("need mixture_iter >= 0 and mixture_smoothing > 0")
         if not 0 <= self.k_tolerance < 1:
             raise ValueError("k_tolerance must be in [0, 1)")
+        if self.n_jobs is not None and (self.n_jobs == 0 or self.n_jobs < -1):
+            raise ValueError("n_jobs must be None, -1 or a positive integer")
 
     # -- fitting -------------------------------------------------------------------
     def fit(
@@ -406,19 +416,19 @@ class ThemeDiscoverer:
         """
         n = views[0].shape[0]
         rng = np.random.default_rng(self.random_state)
-        runs = []
+        runs: list[np.ndarray] = []
+        resamples: list[np.ndarray] = []
         size = max(k, round(self.resample * n))
+        span = 0.25 if present is not None else 0.5  # the word mixture takes the rest
         for r in range(self.n_runs):
-            progress(0.3 + 0.5 * r / self.n_runs, f"clustering run {r + 1} of {self.n_runs}")
+            progress(0.3 + span * r / self.n_runs, f"clustering run {r + 1} of {self.n_runs}")
             z = views[r % len(views)]
             sub = np.sort(rng.choice(n, size, replace=False)) if size < n else np.arange(n)
             km = self._kmeans(k, int(rng.integers(2**31 - 1)), n).fit(z[sub], sample_weight=w[sub])
-            lab = km.predict(z)
-            if present is not None:
-                w_sub = np.zeros_like(w)
-                w_sub[sub] = w[sub]
-                lab = mixture_cem(present, lab, w_sub, self.mixture_iter, self.mixture_smoothing)
-            runs.append(lab)
+            runs.append(km.predict(z))
+            resamples.append(sub)
+        if present is not None:
+            runs = self._polish(runs, resamples, present, w, progress)
         progress(0.85, "combining runs")
         votes = sp.hstack(
             [sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, k)) for lab in runs]
@@ -437,6 +447,33 @@ class ThemeDiscoverer:
             np.mean([adjusted_rand_score(runs[a][check], runs[b][check]) for a, b in pairs])
         )
         return labels.astype(np.int64), stab
+
+    def _threads(self) -> int:
+        cores = os.cpu_count() or 1
+        if self.n_jobs is None:
+            return min(2, cores)
+        return cores if self.n_jobs == -1 else self.n_jobs
+
+    def _polish(self, runs, resamples, present, w, progress) -> list[np.ndarray]:
+        """Each run's partition refined by :func:`mixture_cem` on that run's resample.
+
+        The runs are independent and the sparse products release the GIL, so they go to
+        a few threads (KMeans before them already uses every core through OpenMP).
+        Progress is reported from this thread only, as runs finish.
+        """
+
+        def polish(r: int) -> np.ndarray:
+            w_sub = np.zeros_like(w)
+            w_sub[resamples[r]] = w[resamples[r]]
+            return mixture_cem(present, runs[r], w_sub, self.mixture_iter, self.mixture_smoothing)
+
+        polished: list[np.ndarray] = list(runs)
+        with ThreadPoolExecutor(max_workers=max(1, min(self._threads(), len(runs)))) as pool:
+            futures = {pool.submit(polish, r): r for r in range(len(runs))}
+            for done, future in enumerate(as_completed(futures), start=1):
+                polished[futures[future]] = future.result()
+                progress(0.55 + 0.25 * done / len(runs), f"word mixture {done} of {len(runs)}")
+        return polished
 
     def _features(self, x: sp.csr_matrix, emb: np.ndarray | None):
         if emb is None:
@@ -534,31 +571,49 @@ def mixture_cem(
     answer (presence), so a repeated word does not dominate (burstiness).
     ``smoothing`` is the Dirichlet prior on the theme word distributions (GSDMM's
     default beta, 0.1). Rows of weight 0 are assigned but do not shape the themes.
-    Deterministic; stops when at most ``tol`` of the answers moved in a round (0: none;
-    stopping early on SO titles left worse partitions, so runs go to the end).
+    Deterministic; stops when at most ``tol`` of the weighted answers moved in a round
+    (0: none; stopping early on SO titles left worse partitions, so runs go to the end).
     Returns labels ``0..k'-1`` (a theme
     that loses every member disappears).
     """
     n = len(labels)
-    labels = np.unique(labels, return_inverse=True)[1].astype(np.int64)
-    if n == 0 or present.shape[1] == 0:
+    labels = _renumber(labels)
+    if n == 0 or present.shape[1] == 0 or n_iter == 0:
         return labels
-    present_t = present.T.tocsr()
+    # Only weighted answers shape the themes, so only they are re-assigned each round;
+    # the rest are assigned once, by the model of the last round, which is what they
+    # would have got had they been re-assigned every round.
+    fit = np.flatnonzero(w > 0)
+    if len(fit) == 0:
+        return np.zeros(n, dtype=np.int64)
+    shaping = present[fit] if len(fit) < n else present
+    shaping_t = shaping.T.tocsr()
+    wf, m = w[fit], len(fit)
+    current = _renumber(labels[fit])
     for _ in range(n_iter):
-        k = int(labels.max()) + 1
-        member = sp.csr_matrix((w, (labels, np.arange(n))), shape=(k, n))
-        words = (present_t @ member.T).T.toarray() + smoothing
+        k = int(current.max()) + 1
+        member = sp.csr_matrix((wf, (current, np.arange(m))), shape=(k, m))
+        words = (shaping_t @ member.T).T.toarray() + smoothing
         log_word = np.log(words) - np.log(words.sum(axis=1, keepdims=True))
-        sizes = np.asarray(member.sum(axis=1)).ravel()
-        with np.errstate(divide="ignore"):
-            log_prior = np.log(sizes / max(sizes.sum(), 1e-300))
-        new = np.asarray(present @ log_word.T + log_prior).argmax(axis=1)
-        new = np.unique(new, return_inverse=True)[1].astype(np.int64)
-        moved = int(np.count_nonzero(new != labels)) if len(new) == len(labels) else n
-        labels = new
-        if moved <= tol * n:
+        log_prior = np.log(np.bincount(current, weights=wf, minlength=k) / wf.sum())
+        raw = np.asarray(shaping @ log_word.T + log_prior).argmax(axis=1)
+        new = _renumber(raw)
+        moved = int(np.count_nonzero(new != current))
+        current = new
+        if moved <= tol * m:
             break
-    return labels
+    if len(fit) == n:
+        return current
+    rest = np.flatnonzero(w <= 0)
+    out = np.empty(n, dtype=np.int64)
+    out[fit] = raw
+    out[rest] = np.asarray(present[rest] @ log_word.T + log_prior).argmax(axis=1)
+    return _renumber(out)
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Labels as ``0..k-1`` in the order of their values (a theme with no member goes)."""
+    return np.unique(labels, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
 def discover(texts: Sequence[str], **params: Any) -> DiscoveryResult:

@@ -28,6 +28,19 @@ def test_same_input_and_seed_give_equal_results(corpus) -> None:
     assert _run(texts, 3) == _run(texts, 3)
 
 
+def test_threads_polishing_the_runs_do_not_change_the_result(corpus) -> None:
+    texts, _ = corpus
+    one, two = _run(texts, 3, n_jobs=1), _run(texts, 3, n_jobs=2)
+    assert one.assignments == two.assignments and one.themes == two.themes
+    assert one.stability == two.stability and one.config["n_jobs"] == 1
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2])
+def test_a_nonsense_number_of_threads_is_refused(corpus, n_jobs) -> None:
+    with pytest.raises(ValueError, match="n_jobs"):
+        _run(corpus[0], n_jobs=n_jobs)
+
+
 def test_recovers_clear_topics(corpus) -> None:
     texts, labels = corpus
     result = _run(texts, n_themes=3)
