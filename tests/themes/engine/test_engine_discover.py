@@ -203,6 +203,22 @@ def test_word_mixture_moves_answers_to_the_theme_of_their_words() -> None:
     assert mixture_cem(present, start, w, n_iter=0).tolist() == start.tolist()
 
 
+def test_answers_of_weight_0_leave_the_others_themes_alone() -> None:
+    rng = np.random.default_rng(4)
+    present = sp.random(300, 40, density=0.15, random_state=4, format="csr")
+    present.data[:] = 1.0
+    start = rng.integers(0, 5, 300)
+    w = rng.integers(1, 3, 300).astype(float)
+    weighted = np.arange(200)
+    alone = mixture_cem(present[weighted], start[weighted], w[weighted])
+    w[200:] = 0.0  # the last 100 only ride along
+    together = mixture_cem(present, start, w)
+    pairs = set(zip(together[weighted].tolist(), alone.tolist(), strict=True))
+    # the same partition, maybe renumbered
+    assert len(pairs) == len(set(alone.tolist())) == len(set(together[weighted].tolist()))
+    assert set(together[200:].tolist()) <= set(together[weighted].tolist())
+
+
 def test_word_mixture_can_be_switched_off(corpus) -> None:
     texts, labels = corpus
     result = _run(texts, n_themes=3, mixture_iter=0)
