@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ohwb_engage.themes.engine import sentiment
+from ohwb_engage.themes.engine.sentiment import get_analyzer
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -17,6 +18,28 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_polarity() -> None:
     pos, neg, empty = sentiment(["The staff were lovely and kind", "Awful, rude and late", ""])
     assert pos > 0.3 and neg < -0.3 and empty == 0.0
+
+
+TRICKY = [
+    "I LOVE it, but the wait was AWFUL!!!", ":) great", "not bad at all...", "kind of good",
+    "?!?great", "good?!?!", ",cat,", "well-being is 'good'", '"excellent"', "Wow!!! :-( sad",
+    "!! !!! ??", "a b c", "", "x", "don't like it,", "GOOD good GOOD", "meh :D",
+    "it's not the best -", "Good. Good, good! good?", "never so happy; never so sad",
+]  # fmt: skip
+
+
+def test_scores_are_nltks_own(shared_data: Path) -> None:
+    """The fast tokeniser changes nothing: every score equals stock nltk's, on real answers."""
+    import csv
+
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    with open(shared_data / "nhs_fft_phase1" / "nhs_fft_phase1.tsv", encoding="utf-8") as fh:
+        answers = [row["text"] for row in csv.DictReader(fh, delimiter="\t")][:3000]
+    stock, ours = SentimentIntensityAnalyzer(), get_analyzer()
+    assert type(ours) is not SentimentIntensityAnalyzer
+    for text in TRICKY + answers:
+        assert ours.polarity_scores(text) == stock.polarity_scores(text), text
 
 
 def _run_fresh(env_extra: dict[str, str]) -> subprocess.CompletedProcess:
