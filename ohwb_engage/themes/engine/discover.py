@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
 
 from .label import describe_themes
@@ -381,6 +382,8 @@ class ThemeDiscoverer:
         rng = np.random.default_rng(self.random_state)
         sample = np.sort(rng.choice(n, min(n, 4000), replace=False))
         z = views[len(views) // 2][sample]
+        # One distance matrix for every k tried, instead of one per silhouette.
+        distances = cosine_distances(z)
         ks = sorted(
             {round(float(v)) for v in np.geomspace(max(lo, 2), hi, num=min(12, hi - lo + 1))}
         )
@@ -393,7 +396,8 @@ class ThemeDiscoverer:
             )
             if len(set(lab)) < 2:
                 continue
-            scores[str(k)] = round(float(silhouette_score(z, lab, metric="cosine")), 5)
+            score = silhouette_score(distances, lab, metric="precomputed")
+            scores[str(k)] = round(float(score), 5)
         if not scores:
             return lo, scores
         best = max(scores.values())
