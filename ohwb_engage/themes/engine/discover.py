@@ -472,11 +472,16 @@ class ThemeDiscoverer:
             return mixture_cem(present, runs[r], w_sub, self.mixture_iter, self.mixture_smoothing)
 
         polished: list[np.ndarray] = list(runs)
-        with ThreadPoolExecutor(max_workers=max(1, min(self._threads(), len(runs)))) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, min(self._threads(), len(runs))))
+        try:
             futures = {pool.submit(polish, r): r for r in range(len(runs))}
             for done, future in enumerate(as_completed(futures), start=1):
                 polished[futures[future]] = future.result()
                 progress(0.55 + 0.25 * done / len(runs), f"word mixture {done} of {len(runs)}")
+        finally:
+            # A progress callback may raise to stop the run (the web job does when another
+            # attempt owns it): the runs not started yet are dropped, not waited for.
+            pool.shutdown(wait=True, cancel_futures=True)
         return polished
 
     def _features(self, x: sp.csr_matrix, emb: np.ndarray | None):

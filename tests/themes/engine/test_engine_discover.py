@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import time
 
 import numpy as np
 import pytest
@@ -33,6 +35,29 @@ def test_threads_polishing_the_runs_do_not_change_the_result(corpus) -> None:
     one, two = _run(texts, 3, n_jobs=1), _run(texts, 3, n_jobs=2)
     assert one.assignments == two.assignments and one.themes == two.themes
     assert one.stability == two.stability and one.config["n_jobs"] == 1
+
+
+def test_a_progress_callback_that_raises_stops_the_word_mixture(corpus, monkeypatch) -> None:
+    module = importlib.import_module("ohwb_engage.themes.engine.discover")  # not the function
+    seen: list[str] = []
+    calls: list[int] = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        time.sleep(0.5)  # a run long enough for the caller to react, as at scale
+        return mixture_cem(*args, **kwargs)
+
+    monkeypatch.setattr(module, "mixture_cem", counted)
+
+    def progress(fraction: float, message: str) -> None:
+        seen.append(message)
+        if message.startswith("word mixture"):
+            raise RuntimeError("superseded")
+
+    with pytest.raises(RuntimeError, match="superseded"):
+        ThemeDiscoverer(n_themes=3, n_jobs=1).fit(corpus[0], progress=progress)
+    assert [m for m in seen if m.startswith("word mixture")] == ["word mixture 1 of 10"]
+    assert len(calls) <= 2  # the first run, and at most the one its thread had begun
 
 
 @pytest.mark.parametrize("n_jobs", [0, -2])
