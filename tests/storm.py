@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 
+from tests.live import LoadResult
+
 
 @dataclass(frozen=True)
 class Post:
@@ -44,16 +46,11 @@ class Post:
         return parts.hostname or "127.0.0.1", parts.port or 80, head + body
 
 
-@dataclass
-class StormResult:
-    statuses: list[int]
-    latencies: list[float]  # seconds, of the attempt that got an answer
-    errors: list[str]  # posts that got no answer after every attempt
-    retries: list[str] = field(default_factory=list)  # why each retried attempt failed
+@dataclass(frozen=True)
+class StormResult(LoadResult):
+    """``hammer``'s result, plus why each retried attempt failed."""
 
-    @property
-    def server_errors(self) -> int:
-        return sum(1 for s in self.statuses if s >= 500) + len(self.errors)
+    retries: list[str] = field(default_factory=list)
 
     def retry_reasons(self) -> Counter[str]:
         return Counter(self.retries)
@@ -77,7 +74,10 @@ async def _send(host: str, port: int, raw: bytes, timeout: float) -> int:
 
 
 async def _storm(posts: Sequence[Post], attempts: int, timeout: float) -> StormResult:
-    result = StormResult([], [], [])
+    statuses: list[int] = []
+    latencies: list[float] = []
+    errors: list[str] = []  # posts that got no answer after every attempt
+    retries: list[str] = []
 
     async def one(post: Post) -> None:
         host, port, raw = post.raw()
@@ -88,17 +88,18 @@ async def _storm(posts: Sequence[Post], attempts: int, timeout: float) -> StormR
             except (TimeoutError, OSError, ValueError, IndexError) as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 if attempt == attempts:
-                    result.errors.append(reason)
+                    errors.append(reason)
                     return
                 # A browser posts the same form again: the submission key makes it safe.
-                result.retries.append(reason)
+                retries.append(reason)
                 continue
-            result.statuses.append(status)
-            result.latencies.append(time.perf_counter() - start)
+            statuses.append(status)
+            latencies.append(time.perf_counter() - start)
             return
 
+    start = time.perf_counter()
     await asyncio.gather(*(one(post) for post in posts))
-    return result
+    return StormResult(statuses, latencies, time.perf_counter() - start, errors, retries)
 
 
 def storm(posts: Sequence[Post], attempts: int = 3, timeout: float = 60.0) -> StormResult:

@@ -45,8 +45,7 @@ class _SentiText(SentiText):
 
     def _words_and_emoticons(self) -> list[str]:
         words = {w for w in self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split() if len(w) > 1}
-        marks = frozenset(self.PUNC_LIST)
-        return [_strip_mark(t, marks, words) for t in self.text.split() if len(t) > 1]
+        return [_strip_mark(t, self.PUNC_LIST, words) for t in self.text.split() if len(t) > 1]
 
 
 def _strip_mark(token: str, marks: frozenset[str], words: set[str]) -> str:
@@ -62,10 +61,12 @@ def _strip_mark(token: str, marks: frozenset[str], words: set[str]) -> str:
 class _Analyzer(SentimentIntensityAnalyzer):
     """nltk's analyser reading texts with :class:`_SentiText`; scoring is nltk's own."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._marks = frozenset(self.constants.PUNC_LIST)  # built once, looked up per token
+
     def polarity_scores(self, text: str) -> dict[str, float]:
-        sentitext = _SentiText(
-            text, self.constants.PUNC_LIST, self.constants.REGEX_REMOVE_PUNCTUATION
-        )
+        sentitext = _SentiText(text, self._marks, self.constants.REGEX_REMOVE_PUNCTUATION)
         tokens = sentitext.words_and_emoticons
         first_index: dict[str, int] = {}
         for idx, token in enumerate(tokens):
