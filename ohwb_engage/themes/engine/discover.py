@@ -510,7 +510,7 @@ class ThemeDiscoverer:
             if np.array_equal(new, labels):
                 break
             labels = new
-        return np.unique(labels, return_inverse=True)[1].astype(np.int64)
+        return _renumber(labels)
 
     def _apply_rules(self, x, emb, labels, w, min_size) -> tuple[np.ndarray, np.ndarray]:
         """Theme-set rules: drop tiny themes, merge near-duplicates, cap the count.
@@ -520,7 +520,7 @@ class ThemeDiscoverer:
         whether two themes would get the same label.
         """
         f = self._features(x, emb)
-        labels = np.unique(labels, return_inverse=True)[1]
+        labels = _renumber(labels)
         while True:
             k = int(labels.max()) + 1
             sizes = np.bincount(labels, weights=w, minlength=k)
@@ -531,7 +531,7 @@ class ThemeDiscoverer:
                 sims[:, small] = -np.inf
                 moved = small[labels]
                 labels[moved] = sims[moved].argmax(axis=1)
-                labels = np.unique(labels, return_inverse=True)[1]
+                labels = _renumber(labels)
                 continue
             if k > 1:
                 centres = self._centres(x, labels, w, k)
@@ -540,7 +540,7 @@ class ThemeDiscoverer:
                 a, b = np.unravel_index(np.argmax(c), c.shape)
                 if c[a, b] > self.merge_threshold or k > MAX_THEMES:
                     labels[labels == max(a, b)] = min(a, b)
-                    labels = np.unique(labels, return_inverse=True)[1]
+                    labels = _renumber(labels)
                     continue
             break
         k = int(labels.max()) + 1
