@@ -16,13 +16,25 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
-from ohwb_engage.database import begin_write, is_sqlite, utcnow
+from ohwb_engage.database import UTCDateTime, begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
@@ -362,11 +374,12 @@ def register(
     link again (never shown on the page: anyone can type someone else's address).
 
     Every registration for an event queues on its seat count (the database's write lock on
-    SQLite, the event's row on PostgreSQL), so the transaction is short and takes the seat
-    last: one query reads the event, this address's registration and the group; the
-    registration and its e-mail are written as if a seat were free; then the conditional
-    UPDATE takes the seat just before the commit. Only if the event is full does it lock the
-    event row, look again, and turn the registration into a place on the waiting list.
+    SQLite, the event's row on PostgreSQL), so the common case reads nothing first: the
+    conditional UPDATE checks the rules and takes the seat, then the registration and its
+    e-mail are inserted (``_confirm_at_once``). Only when that says no (full, closed, an
+    address already registered, an invitation needed) does the slow path read the event,
+    this address's registration and the group, say why, or lock the event row and turn the
+    registration into a place on the waiting list.
 
     ``added_by``: a facilitator adds this person by hand (a phone call, a walk-in). The
     registration window and invitation codes do not apply, the seats and the waiting list
@@ -435,28 +448,67 @@ def _screen(
     return False
 
 
-def _confirm_at_once(event: Event, email: str, person: Registrant) -> RegistrationResult | None:
+# The columns a confirmation e-mail and its calendar file are written from.
+_DRAFT_COLUMNS = ("title", "kind", "starts_at", "ends_at", "venue", "join_url", "calendar_sequence")
+_GROUPS = StakeholderGroup.__table__
+
+
+def _seat_for_newcomer(with_group: bool) -> Update:
+    """Take a seat only if an open registration may take it now, and return the event.
+
+    The same rules as ``_window_problem``, the capacity and the stakeholder group's check,
+    in the UPDATE's WHERE: one statement decides and takes the seat. No row means some
+    rule said no (or the event is not there); the slow path then reads and says which.
+    """
+    now = bindparam("now", type_=UTCDateTime())
+    stmt = _TAKE_SEAT.where(
+        _EVENTS.c.audience == Audience.OPEN.value,
+        _EVENTS.c.ends_at > now,
+        or_(_EVENTS.c.registration_opens_at.is_(None), _EVENTS.c.registration_opens_at <= now),
+        func.coalesce(_EVENTS.c.registration_closes_at, _EVENTS.c.starts_at) > now,
+    )
+    if with_group:
+        stmt = stmt.where(
+            exists().where(_GROUPS.c.id == bindparam("group_id"), _GROUPS.c.active.is_(True))
+        )
+    return stmt.returning(*(_EVENTS.c[name] for name in _DRAFT_COLUMNS))
+
+
+_SEAT_FOR_NEWCOMER = {True: _seat_for_newcomer(True), False: _seat_for_newcomer(False)}
+
+
+def _confirm_at_once(event_id: int, email: str, person: Registrant) -> RegistrationResult | None:
     """The common case, a new address for an open event with seats left, in one short write.
 
-    The e-mail is drafted from what the look-up read, then the registration and its e-mail
-    are inserted and the seat taken by the conditional UPDATE just before the commit, so the
-    event's row lock (PostgreSQL) lasts for that UPDATE and the commit only. None when the
-    seat went meanwhile, or the event was cancelled: everything is rolled back and the
-    caller starts again on the path that can wait-list.
+    No read first: the conditional UPDATE checks every rule and takes the seat, returning
+    what the e-mail needs, then the registration and its e-mail are inserted and committed.
+    Three statements, no ORM objects, so the write lock (SQLite) or the event's row lock
+    (PostgreSQL) is held briefly. None when a rule said no or the address is already
+    registered (the unique constraint): everything is rolled back and the caller takes
+    the path that reads, explains and can wait-list.
     """
-    event_id = event.id
-    draft = emails.confirmed_draft(event, person.name.strip())
     values = _confirmed_values(event_id, email, person, None)
-    registration_id = _insert_row(values)
     created_at = values["created_at"]
     assert isinstance(created_at, datetime)
+    group_id = person.stakeholder_group_id
+    begin_write()
+    row = db.session.execute(
+        _SEAT_FOR_NEWCOMER[group_id is not None],
+        {"event_id": event_id, "now": created_at, "group_id": group_id},
+    ).first()
+    if row is None:
+        db.session.rollback()
+        return None
+    try:
+        registration_id = _insert_row(values)
+    except IntegrityError:  # this address is registered already
+        db.session.rollback()
+        return None
     token = manage_token_for(registration_id, email, created_at)
-    draft.queue(email, manage_url_for(token))
-    if _take_seat(event_id):
-        db.session.commit()
-        return RegistrationResult(registration_id, Outcome.CONFIRMED, None, token)
-    db.session.rollback()
-    return None
+    event = Event(id=event_id, status=EventStatus.PUBLISHED.value, **row._asdict())
+    emails.confirmed_draft(event, person.name.strip()).queue(email, manage_url_for(token))
+    db.session.commit()
+    return RegistrationResult(registration_id, Outcome.CONFIRMED, None, token)
 
 
 def _look_again(
@@ -478,6 +530,10 @@ def _register_once(
     invite_code: str | None,
     added_by: User | None = None,
 ) -> RegistrationResult:
+    if added_by is None:
+        result = _confirm_at_once(event_id, email, person)
+        if result is not None:
+            return result
     event, existing, registered = _look_again(event_id, person, email, added_by is not None)
     if registered:
         assert existing is not None
@@ -485,19 +541,6 @@ def _register_once(
             db.session.rollback()
             return RegistrationResult(existing.id, Outcome.ALREADY_REGISTERED)
         return _resend(existing)
-    if (
-        added_by is None
-        and existing is None
-        and not event.is_full
-        and event.audience != Audience.INVITE
-    ):
-        result = _confirm_at_once(event, email, person)
-        if result is not None:
-            return result
-        event, existing, registered = _look_again(event_id, person, email)  # the seat went
-        if registered:
-            assert existing is not None
-            return _resend(existing)
     waitlist_enabled, seemed_full = event.waitlist_enabled, event.is_full
     if existing is not None:
         # Coming back after cancelling: lock in the usual order (event, then registration)

@@ -243,3 +243,40 @@ def test_self_check_in_needs_the_code_the_window_and_a_confirmed_place(app: Flas
         assert first_time is not None and row.attendance_method == "self"
         assert reg.check_in_with_link(first, "ABC234").attended_at == first_time  # idempotent
         assert db.session.get_one(Registration, second).attended_at is None
+
+
+def test_a_retired_or_unknown_stakeholder_group_is_refused_and_nothing_is_saved(
+    app: Flask,
+) -> None:
+    from ohwb_engage.reference.models import StakeholderGroup
+    from ohwb_engage.reference.services import ensure_default_groups
+
+    event_id = make_event(app, capacity=None)
+    with app.app_context():
+        ensure_default_groups()
+        retired = db.session.execute(select(StakeholderGroup)).scalars().first()
+        assert retired is not None
+        retired.active = False
+        db.session.commit()
+        for group_id in (retired.id, 987654):
+            with pytest.raises(reg.InvalidDetails, match="best describes you"):
+                reg.register(event_id, person(1, stakeholder_group_id=group_id))
+        assert db.session.get_one(Event, event_id).seats_taken == 0
+    assert _statuses(app, event_id) == {}
+    assert _outbox(app) == []
+
+
+def test_the_confirmation_is_written_from_the_event_as_it_is_now(app: Flask) -> None:
+    event_id = make_event(app, capacity=3)
+    with app.app_context():
+        event = db.session.get_one(Event, event_id)
+        event.title, event.join_url = "Renamed Breakfast Club", "https://meet.example.org/j/new"
+        db.session.commit()
+        result = reg.register(event_id, person(1))
+        assert result.outcome == "confirmed" and result.token
+    (message,) = _outbox(app, "registration")
+    assert message.subject == "Place confirmed: Renamed Breakfast Club"
+    assert "https://meet.example.org/j/new" in message.body_text
+    assert result.token in message.body_text  # the manage link of the row just written
+    (calendar,) = message.attachments
+    assert calendar["content_type"] == "text/calendar"
