@@ -3,10 +3,10 @@
 For each database: build the schema with the migrations, publish a one-page questionnaire
 with a free-text question (redaction on, as by default), start gunicorn (same settings for
 both measurements), then fire N requests at concurrency C at the ceiling (``/_bench/insert``,
-a bare one-row insert) and then at the open-link submission: CSRF token, session cookie and
-form fetched beforehand as a browser would have them, each submission with its own key and
-its own ~150-character answer. Goal: throughput >= 0.5x and p99 <= 2x the ceiling's, with
-zero errors; every submission must be stored.
+a bare one-row insert) and at the open-link submission, in alternating rounds: CSRF token,
+session cookie and form fetched beforehand as a browser would have them, each submission
+with its own key and its own ~150-character answer. Goal: throughput >= 0.5x and p99 <= 2x
+the ceiling's, with zero errors; every submission must be stored.
 
     .venv/bin/python -m bench.feedback [--database both] [--requests 2000] [--concurrency 64]
 """
@@ -17,12 +17,21 @@ import secrets
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bench.common import HEADER, ceiling_tasks, fresh_schema, parse_args, row, server
+from bench.common import (
+    HEADER,
+    ceiling_tasks,
+    fresh_schema,
+    interleaved,
+    parse_args,
+    row,
+    server,
+)
 from tests.databases import create_postgres_database
 from tests.feedback.helpers import hidden_fields
 from tests.live import Browserless, hammer, request
@@ -130,6 +139,12 @@ def submission_tasks(
     return [make(i) for i in range(n)]
 
 
+def _round(
+    base: str, code: str, question_id: int, n: int, round_number: int
+) -> list[Callable[[], tuple[int, float]]]:
+    return submission_tasks(base, code, question_id, n, f"Answer {round_number}")
+
+
 def main() -> None:
     args = parse_args(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,15 +157,21 @@ def main() -> None:
                     submission_tasks(live.url, code, question_id, WARM_UP, "warm"),
                     args.concurrency,
                 )
-                ceiling = hammer(ceiling_tasks(live.url, args.requests), args.concurrency)
-                submissions = hammer(
-                    submission_tasks(live.url, code, question_id, args.requests, "Answer"),
+                found = interleaved(
+                    {
+                        "ceiling": lambda n, k: ceiling_tasks(live.url, n),
+                        "submissions": partial(_round, live.url, code, question_id),
+                    },
+                    args.requests,
+                    args.rounds,
                     args.concurrency,
                 )
+                ceiling, submissions = found["ceiling"], found["submissions"]
             stored = _stored(url, questionnaire_id) - WARM_UP
             print(
                 f"\n{label}: {args.requests} requests, concurrency {args.concurrency}, "
-                f"gunicorn {args.workers} workers x {args.threads} threads"
+                f"gunicorn {args.workers} workers x {args.threads} threads, "
+                f"in {args.rounds} alternating rounds"
             )
             print(HEADER)
             print(row("ceiling: bare insert", ceiling, None))

@@ -2,11 +2,11 @@
 
 For each database: build the schema with the migrations, start gunicorn (same settings for
 both measurements), then fire N requests at concurrency C at the ceiling (``/_bench/insert``,
-a bare one-row insert) and then at the registration POST (CSRF token and session cookie
-fetched beforehand, as a browser would have them). Two registration runs: an event with room
-for everyone (every POST takes a seat) and a 90-seat event (after 90, every POST joins the
-waiting list under the event's row lock). Goal: throughput >= 0.5x and p99 <= 2x the ceiling's,
-with zero errors.
+a bare one-row insert) and at the registration POST (CSRF token and session cookie fetched
+beforehand, as a browser would have them), in alternating rounds. Two registration runs: an
+event with room for everyone (every POST takes a seat) and a 90-seat event (after 90, every
+POST joins the waiting list under the event's row lock). Goal: throughput >= 0.5x and p99 <=
+2x the ceiling's, with zero errors.
 
     .venv/bin/python -m bench.registration [--database both] [--requests 2000]
 """
@@ -18,12 +18,21 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bench.common import HEADER, ceiling_tasks, fresh_schema, parse_args, row, server
+from bench.common import (
+    HEADER,
+    ceiling_tasks,
+    fresh_schema,
+    interleaved,
+    parse_args,
+    row,
+    server,
+)
 from tests.databases import create_postgres_database
 from tests.live import Browserless, LoadResult, hammer, request
 
@@ -121,6 +130,12 @@ def registration_tasks(
     return [make(i) for i in range(n)]
 
 
+def _round(
+    base: str, event_id: int, group: int, prefix: str, n: int, round_number: int
+) -> list[Callable[[], tuple[int, float]]]:
+    return registration_tasks(base, event_id, group, n, f"{prefix}{round_number}-")
+
+
 def _worker_cpu_seconds(master_pid: int) -> float | None:
     """CPU time used so far by gunicorn's workers (Linux /proc; None elsewhere)."""
     try:
@@ -158,15 +173,17 @@ def main() -> None:
                     registration_tasks(live.url, open_event, group, WARM_UP, "warm"),
                     args.concurrency,
                 )
-                ceiling = hammer(ceiling_tasks(live.url, args.requests), args.concurrency)
-                seats = hammer(
-                    registration_tasks(live.url, open_event, group, args.requests, "p"),
+                found = interleaved(
+                    {
+                        "ceiling": lambda n, k: ceiling_tasks(live.url, n),
+                        "seats": partial(_round, live.url, open_event, group, "p"),
+                        "waiting": partial(_round, live.url, full_event, group, "w"),
+                    },
+                    args.requests,
+                    args.rounds,
                     args.concurrency,
                 )
-                waiting = hammer(
-                    registration_tasks(live.url, full_event, group, args.requests, "w"),
-                    args.concurrency,
-                )
+                ceiling, seats, waiting = found["ceiling"], found["seats"], found["waiting"]
                 pid = live.process.pid
                 cpu_ceiling = cpu_per_request(pid, ceiling_tasks(live.url, SEQUENTIAL))
                 cpu_registration = cpu_per_request(
@@ -174,7 +191,8 @@ def main() -> None:
                 )
             print(
                 f"\n{label}: {args.requests} requests, concurrency {args.concurrency}, "
-                f"gunicorn {args.workers} workers x {args.threads} threads"
+                f"gunicorn {args.workers} workers x {args.threads} threads, "
+                f"in {args.rounds} alternating rounds"
             )
             print(HEADER)
             print(row("ceiling: bare insert", ceiling, None))
