@@ -10,6 +10,7 @@ to the run row in short transactions, throttled, so the page can show it after a
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -23,7 +24,7 @@ from sqlalchemy import and_, case, false, func, insert, literal, or_, select, up
 from ohwb_engage import jobs
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
-from ohwb_engage.database import UTCDateTime, begin_write, utcnow
+from ohwb_engage.database import UTCDateTime, begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.corpus import corpus_count, corpus_overview
 from ohwb_engage.feedback.models import Response
@@ -56,6 +57,8 @@ MAX_SEED = 2**31 - 1
 # A queued or running run this old has lost its worker (RQ's job timeout is an hour too):
 # it may be retried, and the old attempt, if it ever wakes, is fenced off by its number.
 STALE_AFTER = timedelta(hours=1)
+# Serialises starting runs on PostgreSQL, so two identical starts cannot both miss each other.
+_START_LOCK = 0x7468656D  # "them"
 QUEUE_DOWN = (
     "The run could not be handed to the job queue (the queue's server did not answer). "
     "Nothing was lost: retry it in a few minutes."
@@ -196,6 +199,44 @@ def _enqueue(run_id: int) -> None:
         db.session.commit()
 
 
+def _as_stored(value: Any) -> Any:
+    """``value`` as it reads back from a JSON column (tuples become lists, keys strings)."""
+    return json.loads(json.dumps(value))
+
+
+def _identical_active_run(config: dict[str, Any], corpus_filters: dict[str, Any]) -> int | None:
+    """A discovery with these settings over this selection, still queued or running.
+
+    The engine is deterministic, so a second one would only find the same themes again:
+    a form sent twice (a double click without JavaScript, a resubmitted page, two tabs)
+    is shown the run already under way instead of queueing a copy.
+    """
+    active = db.session.execute(
+        select(ThemeRun.id, ThemeRun.config, ThemeRun.corpus_filters)
+        .where(
+            ThemeRun.kind == RunKind.DISCOVER.value,
+            ThemeRun.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]),
+        )
+        .order_by(ThemeRun.id)
+    ).all()
+    for run_id, their_config, their_filters in active:
+        if their_config == config and their_filters == corpus_filters:
+            return int(run_id)
+    return None
+
+
+def _begin_start(config: dict[str, Any], corpus_filters: dict[str, Any]) -> int | None:
+    """Open the write that records a new run, one starter at a time; or, when the same run
+    is already queued or running, end it and return that run's id."""
+    begin_write()
+    if not is_sqlite():  # SQLite: begin_write() already made this the only writer
+        db.session.execute(select(func.pg_advisory_xact_lock(_START_LOCK)))
+    already = _identical_active_run(config, corpus_filters)
+    if already is not None:
+        db.session.rollback()
+    return already
+
+
 def start_run(
     filters: CorpusFilters, settings: RunSettings, *, actor: User, run_now: bool = False
 ) -> int:
@@ -203,6 +244,7 @@ def start_run(
 
     Refuses (nothing saved) an invalid setting, an empty corpus, or one too small to find
     themes in: the count is the database's, taken now; the job snapshots the answers.
+    The same discovery already queued or running is returned instead of a second copy.
     ``run_now`` executes it in this thread instead (the demo seeder and commands).
     """
     settings.check()
@@ -215,13 +257,16 @@ def start_run(
             f"This selection holds {size} answers; the engine needs at least {needed} "
             "to find themes. Widen the selection, or ask for fewer themes."
         )
-    engine = settings.engine_params()
-    begin_write()
+    config = _as_stored({"engine": settings.engine_params(), "settings": asdict(settings)})
+    corpus_filters = _as_stored(filters_to_dict(filters))
+    already = _begin_start(config, corpus_filters)
+    if already is not None:
+        return already
     run = ThemeRun(
         kind=RunKind.DISCOVER.value,
         status=RunStatus.QUEUED.value,
-        config={"engine": engine, "settings": asdict(settings)},
-        corpus_filters=filters_to_dict(filters),
+        config=config,
+        corpus_filters=corpus_filters,
         corpus_size=size,
         created_by_id=actor.id,
     )
@@ -290,19 +335,22 @@ def _finished_discovery(run: ThemeRun | None) -> bool:
 
 
 def reproduce_run(run_id: int, *, actor: User) -> int:
-    """A new run with the same configuration over the same snapshot; its id back."""
+    """A new run with the same configuration over the same snapshot; its id back (or the
+    id of the reproduction already queued or running)."""
     source = db.session.get(ThemeRun, run_id)
     if not _finished_discovery(source):
         raise RunNotFinished("Only a finished discovery run can be reproduced.")
     values = {
         "kind": source.kind,
         "status": RunStatus.QUEUED.value,
-        "config": {**source.config, "reproduces": source.id},
-        "corpus_filters": dict(source.corpus_filters),
+        "config": _as_stored({**source.config, "reproduces": source.id}),
+        "corpus_filters": _as_stored(source.corpus_filters),
         "corpus_size": source.corpus_size,
         "created_by_id": actor.id,
     }
-    begin_write()
+    already = _begin_start(values["config"], values["corpus_filters"])
+    if already is not None:
+        return already
     run = ThemeRun(**values)
     db.session.add(run)
     db.session.flush()

@@ -23,7 +23,7 @@ from ohwb_engage.themes.models import (
 )
 from tests.factories import make_staff
 from tests.themes.factories import make_answers
-from tests.themes.runs_factories import make_corpus
+from tests.themes.runs_factories import busy_runner, make_corpus
 
 SETTINGS = runs.RunSettings(n_themes=3, seed=1)
 EVERYTHING = CorpusFilters()
@@ -334,3 +334,64 @@ def test_a_queue_that_does_not_answer_fails_the_run_with_a_reason(app: Flask) ->
     run = _run(app, run_id)
     assert run.status == "failed" and "job queue" in run.error
     assert run.attempts == 0  # never started: a retry starts it from scratch
+
+
+THREADS = {"JOBS_MODE": "thread", "JOBS_ALLOWED_MODULES": ["ohwb_engage.", "tests."]}
+
+
+@pytest.mark.parametrize("config_overrides", [THREADS])
+def test_the_same_run_started_again_while_it_waits_is_the_same_run(app: Flask) -> None:
+    make_corpus(app, 40)
+    analyst, colleague = (
+        make_staff(app, "analyst"),
+        make_staff(app, "analyst", email="b@example.org"),
+    )
+    other = runs.RunSettings(n_themes=3, seed=2)
+    with busy_runner(app), app.app_context():
+        first = runs.start_run(EVERYTHING, SETTINGS, actor=db.session.get(User, analyst))
+        assert _run(app, first).status == "queued"  # the runner is busy: it waits
+        again = runs.start_run(EVERYTHING, SETTINGS, actor=db.session.get(User, analyst))
+        by_colleague = runs.start_run(EVERYTHING, SETTINGS, actor=db.session.get(User, colleague))
+        other_seed = runs.start_run(EVERYTHING, other, actor=db.session.get(User, analyst))
+        narrower = runs.start_run(
+            CorpusFilters(sources=("online",)), SETTINGS, actor=db.session.get(User, analyst)
+        )
+        assert again == by_colleague == first  # the same themes would be found: one run
+        assert len({first, other_seed, narrower}) == 3  # different choices: their own runs
+        started = db.session.execute(
+            select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "themes.run_started"
+            )
+        ).scalar_one()  # fmt: skip
+        assert started == 3
+    for run_id in (first, other_seed, narrower):
+        _wait(app, run_id)
+    with app.app_context():  # finished: starting it again is a new run, not the old one
+        later = runs.start_run(EVERYTHING, SETTINGS, actor=db.session.get(User, analyst))
+    assert later not in (first, other_seed, narrower)
+    _wait(app, later)
+
+
+@pytest.mark.parametrize("config_overrides", [THREADS])
+def test_a_reproduction_asked_for_twice_while_it_waits_is_one_run(app: Flask) -> None:
+    make_corpus(app, 40)
+    analyst = make_staff(app, "analyst")
+    with app.app_context():
+        source = runs.start_run(EVERYTHING, SETTINGS, actor=db.session.get(User, analyst))
+    _wait(app, source)
+    with busy_runner(app), app.app_context():
+        first = runs.reproduce_run(source, actor=db.session.get(User, analyst))
+        again = runs.reproduce_run(source, actor=db.session.get(User, analyst))
+        assert first == again != source
+    assert _wait(app, first).config["reproduces"] == source
+
+
+def _wait(app: Flask, run_id: int, seconds: float = 120) -> ThemeRun:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while (run := _run(app, run_id)).status in ("queued", "running"):
+        assert time.monotonic() < deadline, f"run {run_id} still {run.status}"
+        time.sleep(0.05)
+    assert run.status == "succeeded", run.error
+    return run

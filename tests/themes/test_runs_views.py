@@ -14,7 +14,7 @@ from ohwb_engage.themes import runs
 from ohwb_engage.themes.models import Framework, ThemeRun
 from tests.factories import PASSWORD, make_staff
 from tests.helpers import csrf_from, login, submit, text_of
-from tests.themes.runs_factories import make_corpus
+from tests.themes.runs_factories import busy_runner, make_corpus
 
 NEW = "/themes/runs/new"
 SETTINGS = {"min_themes": "2", "max_themes": "4", "seed": "3", "n_themes": ""}
@@ -272,3 +272,20 @@ def test_the_run_page_follows_a_background_run_across_reloads(app: Flask) -> Non
     in_progress = [p for p in pages if '<progress class="app-progress"' in p]
     assert in_progress and all('http-equiv="refresh"' in p for p in in_progress)
     assert 'http-equiv="refresh"' not in pages[-1]
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"JOBS_MODE": "thread", "JOBS_ALLOWED_MODULES": ["ohwb_engage.", "tests."]}],
+)
+def test_the_start_form_sent_twice_without_javascript_starts_one_run(app: Flask) -> None:
+    make_corpus(app, 40)
+    client = _client(app)
+    with busy_runner(app):  # the first run is still waiting when the second click lands
+        first = submit(client, NEW, {"action": "start", **SETTINGS})
+        second = submit(client, NEW, {"action": "start", **SETTINGS})
+        assert first.status_code == second.status_code == 302
+        assert first.location == second.location
+        assert len(_run_ids(app)) == 1
+    (run_id,) = _run_ids(app)
+    assert first.location == f"/themes/runs/{run_id}"
