@@ -32,6 +32,8 @@ SETTINGS_HELP: dict[str, str] = {
     "JOBS_MODE": "`thread` (in-process, default), `rq` (default when REDIS_URL is set) or "
     "`inline` (run at once; tests).",
     "JOBS_ALLOWED_MODULES": "Module prefixes a queued job may name (a JSON list).",
+    "SPLIT_INLINE_MAX_ANSWERS": "Themes of up to this many answers are split while the page "
+    "waits; bigger ones by a job whose progress the analyst follows.",
     "RATELIMIT_STORAGE_URI": "Flask-Limiter storage; defaults to REDIS_URL or memory.",
     "LOGIN_RATE_LIMIT": "Login attempts allowed per address.",
     "PUBLIC_POST_RATE_LIMIT": "Public form posts allowed per address.",
@@ -74,6 +76,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": None,
         "JOBS_MODE": None,
         "JOBS_ALLOWED_MODULES": ["ohwb_engage."],
+        "SPLIT_INLINE_MAX_ANSWERS": 2000,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": None,
         "RATELIMIT_HEADERS_ENABLED": True,

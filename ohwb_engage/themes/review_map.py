@@ -8,7 +8,6 @@ replaces discovered and earlier mapped memberships and never touches coded or mo
 
 from __future__ import annotations
 
-import logging
 import random
 from collections import defaultdict
 from typing import Any
@@ -20,7 +19,6 @@ from ohwb_engage.audit.services import record
 from ohwb_engage.database import begin_write, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import Answer
-from ohwb_engage.jobs import enqueue
 from ohwb_engage.themes.engine import ThemeMapper
 from ohwb_engage.themes.models import (
     Framework,
@@ -33,10 +31,14 @@ from ohwb_engage.themes.models import (
     ThemeRun,
 )
 from ohwb_engage.themes.review import ReviewError, lock_framework, record_change, recount
-from ohwb_engage.themes.runs import ProgressWriter, Superseded, claim_run, fail_run, mine
+from ohwb_engage.themes.runs import (
+    ProgressWriter,
+    hand_to_worker,
+    run_as_job,
+    succeed,
+)
 
 JOB = "ohwb_engage.themes.review_map:run_map"
-log = logging.getLogger(__name__)
 TO_CODE = 20
 MIN_CODED_FOR_MEMBERS_ONLY = 5  # per theme: below it, current members also teach the model
 MIN_CODED_FOR_AGREEMENT = 20  # coded answers needed before held-out agreement means anything
@@ -77,13 +79,12 @@ def start_map(framework_id: int, *, actor: User, random_state: int = 0) -> Theme
     record("themes.map_started", run, actor=actor, framework_id=framework_id)
     db.session.commit()
     run_id = run.id
-    handle = enqueue(JOB, run_id)
-    if handle.job_id:
-        db.session.execute(
-            update(ThemeRun).where(ThemeRun.id == run_id).values(job_id=handle.job_id)
-        )
-        db.session.commit()
+    hand_to_worker(run_id, JOB)
     return db.session.get(ThemeRun, run_id)
+
+
+class MappingFailed(ReviewError):
+    """A reason the mapping could not be made, as people read it on the map page."""
 
 
 def run_map(run_id: int) -> str:
@@ -92,22 +93,21 @@ def run_map(run_id: int) -> str:
     Claimed like a discovery run (one conditional UPDATE, so a job delivered twice maps
     once) and every later write is fenced by the attempt. Returns the run's final status.
     """
-    attempt = claim_run(run_id, RunKind.MAP, "Reading the framework")
-    if attempt is None:
-        return "skipped"
+    return run_as_job(
+        run_id,
+        RunKind.MAP,
+        "Reading the framework",
+        _map_or_say_why,
+        (MappingFailed,),
+        "The mapping failed: unexpected error",
+    )
+
+
+def _map_or_say_why(run_id: int, attempt: int) -> None:
     try:
         _map(run_id, attempt)
-    except Superseded:
-        db.session.rollback()
-        log.warning("mapping run %s attempt %s was superseded", run_id, attempt)
-        return "superseded"
     except (ReviewError, ValueError) as exc:
-        fail_run(run_id, attempt, f"The mapping failed: {exc}")
-        return RunStatus.FAILED.value
-    except Exception:
-        fail_run(run_id, attempt, "The mapping failed: unexpected error")
-        raise
-    return RunStatus.SUCCEEDED.value
+        raise MappingFailed(f"The mapping failed: {exc}") from exc
 
 
 def _corpus(framework_id: int) -> tuple[list[int], list[str]]:
@@ -268,20 +268,7 @@ def _write(run_id, attempt, framework_id, ids, result, to_code, agreement, n_tra
         run_id=run_id,
         mapped=len(rows),
     )
-    finished = db.session.execute(
-        update(ThemeRun)
-        .where(*mine(run_id, attempt))
-        .values(
-            status=RunStatus.SUCCEEDED.value,
-            progress=1.0,
-            progress_message="Done",
-            summary=summary,
-            corpus_size=len(ids),
-            finished_at=utcnow(),
-        )
-    ).rowcount
-    if not finished:
-        raise Superseded(run_id)
+    succeed(run_id, attempt, summary=summary, corpus_size=len(ids))
     db.session.commit()
 
 

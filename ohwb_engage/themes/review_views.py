@@ -159,6 +159,8 @@ def _edit_page(fw, found, form, merge_form, split_form, status: int) -> tuple[st
             merge_form=merge_form,
             split_form=split_form,
             extra_forms=[merge_form, split_form],
+            split_inline_max=review_split.inline_limit(),
+            active_split=review_split.active_split(found.id),
         ),
         status,
     )
@@ -208,6 +210,8 @@ def theme_split(framework_id: int, theme_id: int) -> str | WerkzeugResponse:
         parts = _apply(
             review_split.split_theme, fw.id, found.id, split_form.parts.data, actor=acting_user()
         )
+        if isinstance(parts, ThemeRun):  # too big for the page: a job splits it
+            return redirect(url_for("themes.split_status", framework_id=fw.id, run_id=parts.id))
         if parts is not None:
             flash(f"Split into {len(parts)} themes.", "success")
             return redirect(url_for("themes.framework", framework_id=fw.id))
@@ -216,6 +220,28 @@ def theme_split(framework_id: int, theme_id: int) -> str | WerkzeugResponse:
     merge_form.others.choices = _theme_choices(fw.id, exclude=found.id)
     form = ThemeForm(obj=found, lock_version=str(found.lock_version))
     return _edit_page(fw, found, form, merge_form, split_form, 400)
+
+
+@bp.get("/frameworks/<int:framework_id>/splits/<int:run_id>")
+@analysts_required
+def split_status(framework_id: int, run_id: int) -> str:
+    """A split done by a job: its progress while it works, then the themes it made or why
+    it could not split."""
+    fw = _framework(framework_id)
+    run = review_split.split_run(fw.id, run_id)
+    if run is None:
+        abort_with(404, "There is no such split in this framework.")
+    return render_template(
+        "themes/review/split.html",
+        framework=fw,
+        run=run,
+        theme=review.theme_in(fw.id, run.target_theme_id) if run.target_theme_id else None,
+        parts=review_split.split_parts(run),
+        active=run.status in review_split.ACTIVE,
+        # WCAG 2.2.1: people who need the page to stay still can switch the refresh off.
+        auto_refresh=request.args.get("refresh") != "off",
+        refresh=3,
+    )
 
 
 @bp.route("/frameworks/<int:framework_id>/responses", methods=["POST"])

@@ -177,11 +177,11 @@ def count_answers(filters: CorpusFilters) -> int:
 # --- starting, retrying, reproducing ------------------------------------------------------
 
 
-def _enqueue(run_id: int) -> None:
-    """Hand the run to the job runner; if the queue is down, the run fails with a reason
-    (and a retry button) instead of the page failing with a 500 and the run stuck queued."""
+def hand_to_worker(run_id: int, job: str = JOB) -> None:
+    """Hand a run (of any kind) to the job runner; if the queue is down, the run fails with
+    a reason instead of the page failing with a 500 and the run stuck queued."""
     try:
-        handle = jobs.enqueue(JOB, run_id)
+        handle = jobs.enqueue(job, run_id)
     except Exception:
         log.exception("theme run %s could not be queued", run_id)
         db.session.rollback()
@@ -279,7 +279,7 @@ def start_run(
     if run_now:
         execute_run(run_id)
     else:
-        _enqueue(run_id)
+        hand_to_worker(run_id)
     return run_id
 
 
@@ -323,7 +323,7 @@ def retry_run(run_id: int, *, actor: User) -> None:
         )
     record("themes.run_retried", target_type="theme_runs", target_id=run_id, actor=actor)
     db.session.commit()
-    _enqueue(run_id)
+    hand_to_worker(run_id)
 
 
 def _finished_discovery(run: ThemeRun | None) -> bool:
@@ -365,7 +365,7 @@ def reproduce_run(run_id: int, *, actor: User) -> int:
     record("themes.run_reproduced", run, actor=actor, source_run=run_id)
     new_id = run.id
     db.session.commit()
-    _enqueue(new_id)
+    hand_to_worker(new_id)
     return new_id
 
 
@@ -503,27 +503,39 @@ def _snapshot(run_id: int) -> None:
     db.session.commit()
 
 
-def _store(run_id: int, attempt: int, result: DiscoveryResult, total: int) -> None:
-    """Per-answer decisions, the proposed themes and the summary, in one transaction."""
+def succeed(run_id: int, attempt: int, message: str = "Done", **values: Any) -> None:
+    """Mark the run succeeded, in the caller's transaction, if this attempt still owns it;
+    otherwise roll the transaction back and raise ``Superseded``, so nothing it wrote stays."""
     finished = db.session.execute(
         update(ThemeRun)
         .where(*mine(run_id, attempt))
         .values(
             status=RunStatus.SUCCEEDED.value,
             progress=1.0,
-            progress_message=f"Finished: {len(result.themes)} themes in {total} answers",
-            summary={
-                "n_themes": len(result.themes),
-                "counts": dict(result.counts),
-                "stability": result.stability,
-                "engine_config": result.config,
-                "timings": dict(result.timings),
-            },
+            progress_message=message,
             finished_at=utcnow(),
+            **values,
         )
     ).rowcount
     if not finished:
+        db.session.rollback()
         raise Superseded(run_id)
+
+
+def _store(run_id: int, attempt: int, result: DiscoveryResult, total: int) -> None:
+    """Per-answer decisions, the proposed themes and the summary, in one transaction."""
+    succeed(
+        run_id,
+        attempt,
+        f"Finished: {len(result.themes)} themes in {total} answers",
+        summary={
+            "n_themes": len(result.themes),
+            "counts": dict(result.counts),
+            "stability": result.stability,
+            "engine_config": result.config,
+            "timings": dict(result.timings),
+        },
+    )
     db.session.execute(
         update(RunItem),
         [
@@ -560,49 +572,74 @@ def fail_run(run_id: int, attempt: int, message: str) -> None:
     db.session.commit()
 
 
-def execute_run(run_id: int) -> str:
-    """The job: snapshot, discover with progress, store. Returns the run's final status.
+def run_as_job(
+    run_id: int,
+    kind: RunKind,
+    first_message: str,
+    work: Callable[[int, int], None],
+    refusals: tuple[type[Exception], ...],
+    unexpected: str,
+) -> str:
+    """The shell every run's job shares: claim the run once, do ``work(run_id, attempt)``,
+    and keep a failure on the run row with the reason people read on its page.
 
-    Never raises for a run's own failure: the reason is on the run row for the page, and
-    the traceback in the log (which holds no answer text).
+    Never raises for a run's own failure: a refusal's ``str()`` is the reason, anything
+    else gets ``unexpected`` (its traceback goes to the log, which holds no answer text).
+    Returns the run's final status, or "skipped" / "superseded".
     """
-    attempt = claim_run(run_id)
+    attempt = claim_run(run_id, kind, first_message)
     if attempt is None:
         return "skipped"
     try:
-        _snapshot(run_id)
-        run = db.session.get(ThemeRun, run_id)
-        texts = list(
-            db.session.execute(
-                select(RunItem.text).where(RunItem.run_id == run_id).order_by(RunItem.position)
-            ).scalars()
-        )
-        params = dict(run.config["engine"])
-        db.session.commit()  # no transaction held open while the engine works
-        progress = ProgressWriter(run_id, attempt)
-        progress.write(0.05, "Starting the engine")
-        result = ThemeDiscoverer(**params).fit(texts, progress=progress).result_
-        if not result.themes:
-            raise RunFailed(
-                f"The engine found no themes in these {len(texts)} answers: "
-                f"{result.counts.get('non_answer', 0)} are non-answers and "
-                f"{result.counts.get('unassigned', 0)} share too few words with the rest. "
-                "Start a new run with a larger selection."
-            )
-        progress.write(0.9, "Saving the themes")
-        _store(run_id, attempt, result, len(texts))
+        work(run_id, attempt)
     except Superseded:
         db.session.rollback()
-        log.warning("theme run %s attempt %s was superseded by a retry", run_id, attempt)
+        log.warning("%s run %s attempt %s was superseded", kind, run_id, attempt)
         return "superseded"
-    except RunFailed as exc:
+    except refusals as exc:
         fail_run(run_id, attempt, str(exc))
         return RunStatus.FAILED.value
     except Exception:
-        log.exception("theme run %s failed", run_id)
-        fail_run(run_id, attempt, UNEXPECTED.format(run_id=run_id))
+        log.exception("%s run %s failed", kind, run_id)
+        fail_run(run_id, attempt, unexpected.format(run_id=run_id))
         return RunStatus.FAILED.value
     return RunStatus.SUCCEEDED.value
+
+
+def execute_run(run_id: int) -> str:
+    """The job: snapshot, discover with progress, store. Returns the run's final status."""
+    return run_as_job(
+        run_id,
+        RunKind.DISCOVER,
+        "Taking a snapshot of the answers",
+        _discover_in_job,
+        (RunFailed,),
+        UNEXPECTED,
+    )
+
+
+def _discover_in_job(run_id: int, attempt: int) -> None:
+    _snapshot(run_id)
+    run = db.session.get(ThemeRun, run_id)
+    texts = list(
+        db.session.execute(
+            select(RunItem.text).where(RunItem.run_id == run_id).order_by(RunItem.position)
+        ).scalars()
+    )
+    params = dict(run.config["engine"])
+    db.session.commit()  # no transaction held open while the engine works
+    progress = ProgressWriter(run_id, attempt)
+    progress.write(0.05, "Starting the engine")
+    result = ThemeDiscoverer(**params).fit(texts, progress=progress).result_
+    if not result.themes:
+        raise RunFailed(
+            f"The engine found no themes in these {len(texts)} answers: "
+            f"{result.counts.get('non_answer', 0)} are non-answers and "
+            f"{result.counts.get('unassigned', 0)} share too few words with the rest. "
+            "Start a new run with a larger selection."
+        )
+    progress.write(0.9, "Saving the themes")
+    _store(run_id, attempt, result, len(texts))
 
 
 # --- reading runs -------------------------------------------------------------------------
