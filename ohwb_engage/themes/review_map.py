@@ -12,6 +12,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 from sqlalchemy import bindparam, case, delete, func, select, update
 
 from ohwb_engage.accounts.models import User
@@ -187,23 +188,42 @@ def _map(run_id: int, attempt: int) -> None:
 
     stage(0.0, 0.05).write(0.05, "Learning from the coded examples")
     train = [i for i, a in enumerate(ids) if teaching.get(a)]
-    rest = [texts[i] for i, a in enumerate(ids) if not teaching.get(a)]
+    untaught = [i for i, a in enumerate(ids) if not teaching.get(a)]
     mapper = ThemeMapper(random_state=seed)
     mapper.fit(
         [texts[i] for i in train],
         [teaching[ids[i]] for i in train],
         themes=themes,
-        unlabeled=rest,
-        progress=stage(0.05, 0.45),
+        unlabeled=[texts[i] for i in untaught],
+        progress=stage(0.05, 0.6),
     )
-    result = mapper.predict(texts, progress=stage(0.45, 0.75))
+    proba = _every_answer(mapper, texts, train, untaught, stage(0.6, 0.75))
+    result = mapper.predict_from_proba(proba)
     uncoded = [i for i, a in enumerate(ids) if a not in coded]
-    suggest = mapper.suggest_for_coding([texts[i] for i in uncoded], k=TO_CODE)
+    suggest = ThemeMapper.least_certain(proba[uncoded], k=TO_CODE)
     to_code = [ids[uncoded[p]] for p in suggest]
     stage(0.75, 0.8).write(0.8, "Checking agreement on held-out coded answers")
     agreement = _agreement(ids, texts, coded, seed)
     stage(0.8, 0.9).write(0.9, "Saving the mapping")
     _write(run_id, attempt, framework_id, ids, result, to_code, agreement, len(train), actor)
+
+
+def _every_answer(
+    mapper: ThemeMapper,
+    texts: list[str],
+    train: list[int],
+    untaught: list[int],
+    progress: ProgressWriter,
+) -> np.ndarray:
+    """Theme probabilities of every answer, in ``texts`` order: the mapper scored the answers
+    it was fitted on already, so only those it did not keep are read again."""
+    proba = np.zeros((len(texts), len(mapper.classes_)))
+    proba[train] = mapper.train_proba_
+    if mapper.unlabeled_proba_ is not None:
+        proba[untaught] = mapper.unlabeled_proba_
+    elif untaught:
+        proba[untaught] = mapper.predict_proba([texts[i] for i in untaught], progress=progress)
+    return proba
 
 
 def _write(run_id, attempt, framework_id, ids, result, to_code, agreement, n_train, actor) -> None:

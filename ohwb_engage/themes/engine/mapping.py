@@ -120,9 +120,12 @@ class ThemeMapper:
 
         return self.embeddings == "minilm" or semantic.available()
 
-    def _fit_features(self, corpus: list[str], progress: Progress) -> None:
+    def _fit_features(self, corpus: list[str], progress: Progress) -> sp.csr_matrix:
+        """Learn the TF-IDF blocks and the LSA on ``corpus``; its TF-IDF rows back (what
+        ``_sparse(corpus)`` gives), so fitting reads every text once, not three times."""
         min_df = 2 if len(corpus) >= 200 else 1
         blocks: list[tuple[TfidfVectorizer, bool]] = []
+        matrices = []
         for lead in (False, True) if self.lead_words > 0 else (False,):
             view = [self._lead(t) for t in corpus] if lead else corpus
             for vec in (
@@ -133,30 +136,39 @@ class ThemeMapper:
             ):
                 # ValueError: e.g. only one-letter words, so no vocabulary of this kind
                 with contextlib.suppress(ValueError):
-                    blocks.append((vec.fit(view), lead))
+                    matrix = vec.fit_transform(view)
+                    matrix.sort_indices()  # as transform() leaves them: the same sums
+                    matrices.append(matrix)
+                    blocks.append((vec, lead))
         self.blocks_ = blocks
         progress(0.3, "learning latent topics")
-        x = self._sparse(corpus)
+        x = self._stack(matrices, len(corpus))
         dims = int(min(self.n_components, x.shape[1] - 1, len(corpus) - 1))
         self.svd_ = None
         if dims >= 2:
             self.svd_ = TruncatedSVD(dims, algorithm="randomized", n_iter=4,
                                      random_state=self.random_state).fit(x)  # fmt: skip
         self.use_embeddings_ = self._use_embeddings()
+        return x
 
     def _lead(self, text: str) -> str:
         return " ".join(text.split()[: self.lead_words])
 
-    def _sparse(self, texts: list[str]) -> sp.csr_matrix:
+    def _stack(self, parts: list[sp.spmatrix], n: int) -> sp.csr_matrix:
         """The TF-IDF blocks side by side, each weighing the same (unit norm in total)."""
-        if not self.blocks_:
-            return sp.csr_matrix((len(texts), 1), dtype=np.float32)
-        leads = [self._lead(t) for t in texts] if any(lead for _, lead in self.blocks_) else []
-        parts = [vec.transform(leads if lead else texts) for vec, lead in self.blocks_]
+        if not parts:
+            return sp.csr_matrix((n, 1), dtype=np.float32)
         return (sp.hstack(parts).tocsr() * (1 / math.sqrt(len(parts)))).astype(np.float32)
 
-    def _transform(self, texts: list[str], progress: Progress | None = None) -> sp.csr_matrix:
-        x = self._sparse(texts)
+    def _sparse(self, texts: list[str]) -> sp.csr_matrix:
+        leads = [self._lead(t) for t in texts] if any(lead for _, lead in self.blocks_) else []
+        parts = [vec.transform(leads if lead else texts) for vec, lead in self.blocks_]
+        return self._stack(parts, len(texts))
+
+    def _features(
+        self, x: sp.csr_matrix, texts: list[str], progress: Progress | None = None
+    ) -> sp.csr_matrix:
+        """The model's input from the texts' TF-IDF rows: those, their LSA and embeddings."""
         parts = [x]
         if self.svd_ is not None:
             parts.append(sp.csr_matrix(normalize(self.svd_.transform(x)).astype(np.float32)))
@@ -165,6 +177,9 @@ class ThemeMapper:
 
             parts.append(sp.csr_matrix(normalize(semantic.embed(texts, progress=progress))))
         return sp.hstack(parts).tocsr().astype(np.float32)
+
+    def _transform(self, texts: list[str], progress: Progress | None = None) -> sp.csr_matrix:
+        return self._features(self._sparse(texts), texts, progress)
 
     # -- fitting -------------------------------------------------------------------
     def fit(
@@ -195,13 +210,15 @@ class ThemeMapper:
         extra = self._clean(unlabeled or [])
         described = [(k, self._clean([f"{k}. {v or ''}"])[0]) for k, v in (themes or {}).items()]
         progress(0.05, "building features")
-        self._fit_features(coded + extra + [d for _, d in described], progress)
+        descriptions = [d for _, d in described]
+        rows = self._fit_features(coded + extra + descriptions, progress)
+        n_coded, n_extra = len(coded), len(extra)
         self.classes_ = tuple(keys)
-        x = self._transform(coded)
+        x = x_coded = self._features(rows[:n_coded], coded)
         y = np.array([[k in s for k in keys] for s in sets], dtype=bool)
         weight = np.ones(len(coded))
         if described:
-            x = sp.vstack([x, self._transform([d for _, d in described])]).tocsr()
+            x = sp.vstack([x, self._features(rows[n_coded + n_extra :], descriptions)]).tocsr()
             y = np.vstack([y, np.array([[k == key for k in keys] for key, _ in described])])
             weight = np.concatenate([weight, np.full(len(described), 0.5)])
         progress(0.5, "training")
@@ -217,7 +234,12 @@ class ThemeMapper:
         )
         self.n_pseudo_ = 0
         train_prior = np.clip(y[: len(coded)].mean(axis=0), 1e-3, 1 - 1e-3)
-        xu = self._transform(extra) if extra and (do_self or do_prior) else None
+        xu = (
+            self._features(rows[n_coded : n_coded + n_extra], extra)
+            if extra and (do_self or do_prior)
+            else None
+        )
+        del rows
         if do_prior and xu is not None:
             self.prior_odds_ = self._prior_odds(self._proba(xu, raw=True), train_prior)
         if do_self and xu is not None:
@@ -241,6 +263,10 @@ class ThemeMapper:
                 if do_prior:
                     self.prior_odds_ = self._prior_odds(self._proba(xu, raw=True), train_prior)
         self.n_examples_ = len(coded)
+        # What predict_proba would say of the texts fit saw, without reading them again
+        # (a caller mapping the same answers, as "Map all" does, saves a pass over them).
+        self.train_proba_ = self._proba(x_coded)
+        self.unlabeled_proba_ = self._proba(xu) if xu is not None else None
         self.fit_seconds_ = round(time.perf_counter() - t0, 3)
         progress(1.0, "mapper trained")
         return self
@@ -308,7 +334,10 @@ class ThemeMapper:
 
     def predict(self, texts: Sequence[str], progress: Progress | None = None) -> MappingResult:
         """Zero, one or more themes per response, each with a confidence."""
-        p = self.predict_proba(texts, progress=progress)
+        return self.predict_from_proba(self.predict_proba(texts, progress=progress))
+
+    def predict_from_proba(self, p: np.ndarray) -> MappingResult:
+        """The themes of each row of ``predict_proba``'s output (or ``train_proba_``...)."""
         preds = []
         for row in p:
             order = np.argsort(-row, kind="stable")
@@ -331,7 +360,11 @@ class ThemeMapper:
         Uncertainty is the smallest distance of any theme probability from 0.5 (the
         decision boundary of a one-vs-rest model); ties keep input order.
         """
-        p = self.predict_proba(texts)
+        return self.least_certain(self.predict_proba(texts), k)
+
+    @staticmethod
+    def least_certain(p: np.ndarray, k: int = 20) -> tuple[int, ...]:
+        """Rows of probabilities ``p`` nearest a decision boundary, least sure first."""
         if len(p) == 0:
             return ()
         margin = np.abs(p - 0.5).min(axis=1)

@@ -116,3 +116,17 @@ def test_lead_words_tell_the_main_point_from_an_aside() -> None:
     assert accuracy(ThemeMapper(lead_words=3)) >= 0.9  # the opening phrases' length
     assert accuracy(ThemeMapper(lead_words=0)) < 0.8
     assert ThemeMapper().get_params()["lead_words"] == 6
+
+
+def test_fit_scores_the_texts_it_saw_as_predict_would(corpus) -> None:
+    texts, labels = corpus
+    coded, uncoded = texts[:12], texts[12:]  # few per theme: self-training and priors on
+    mapper = ThemeMapper(random_state=0).fit(coded, labels[:12], unlabeled=uncoded)
+    assert mapper.unlabeled_proba_ is not None
+    np.testing.assert_array_equal(mapper.train_proba_, mapper.predict_proba(coded))
+    np.testing.assert_array_equal(mapper.unlabeled_proba_, mapper.predict_proba(uncoded))
+    assert mapper.predict_from_proba(mapper.unlabeled_proba_) == mapper.predict(uncoded)
+    least = ThemeMapper.least_certain(mapper.unlabeled_proba_, k=4)
+    assert least == mapper.suggest_for_coding(uncoded, k=4)
+    many = ThemeMapper(random_state=0).fit(texts, labels)  # nothing uncoded: nothing kept
+    assert many.unlabeled_proba_ is None and len(many.train_proba_) == len(texts)
