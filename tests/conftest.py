@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
-from ohwb_engage import create_app
+from ohwb_engage import create_app, jobs
 from ohwb_engage.config import normalise_database_url
 from ohwb_engage.extensions import db
 from tests.databases import (
@@ -130,6 +130,7 @@ def config_overrides() -> dict[str, Any]:
 def app(schema: str, config_overrides: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(test_config(schema, **config_overrides))
     yield app
+    jobs.drain(app)  # a job still writing would deadlock PostgreSQL's TRUNCATE
     with app.app_context():
         db.session.remove()
         empty_all_tables()
@@ -163,6 +164,7 @@ def smtp_app(schema: str, smtp: SMTPServer, config_overrides: dict[str, Any]) ->
         test_config(schema, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, **config_overrides)
     )
     yield app
+    jobs.drain(app)  # a job still writing would deadlock PostgreSQL's TRUNCATE
     with app.app_context():
         db.session.remove()
         empty_all_tables()

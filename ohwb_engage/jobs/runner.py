@@ -69,6 +69,17 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
     return executor
 
 
+def drain(app: Flask) -> None:
+    """Drop queued in-process jobs and wait for running ones, so tables can be emptied safely.
+
+    Without this a test's teardown (or a CLI command ending) can race a job that is still
+    writing, which PostgreSQL reports as a deadlock on TRUNCATE.
+    """
+    executor = app.extensions.pop(_EXECUTOR_KEY, None)
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
 def enqueue(path: str, *args: Any, job_timeout: int = 3600, **kwargs: Any) -> JobHandle:
     """Run ``path(*args, **kwargs)`` in the background in an application context."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
