@@ -56,6 +56,11 @@ class ThemeMapper:
     lead_words: the first this many words also get their own word and character
         TF-IDF block (0 = off), so where a theme is mentioned counts, not only whether.
     n_components: LSA dimensions learnt on all texts (coded and uncoded).
+    lsa_features: the LSA reads at most this many TF-IDF columns (each block keeps its
+        most frequent, in proportion to its size): its components and working
+        matrices are dense rows as long as the columns it reads, which at 100,000
+        answers (about 750,000 columns) would take gigabytes, while the rare n-grams
+        left out add almost nothing to a 200-dimension topic space.
     self_training: "auto" (when a theme has fewer than 50 coded examples and uncoded
         texts are given), True or False.
     prior_correction: "auto" (same rule as self-training), True or False. A handful of
@@ -73,6 +78,7 @@ class ThemeMapper:
         C: float = 3.0,
         lead_words: int = 6,
         n_components: int = 200,
+        lsa_features: int = 100_000,
         self_training: bool | str = "auto",
         pseudo_per_theme: int = 100,
         prior_correction: bool | str = "auto",
@@ -85,6 +91,7 @@ class ThemeMapper:
         self.C = C
         self.lead_words = lead_words
         self.n_components = n_components
+        self.lsa_features = lsa_features
         self.self_training = self_training
         self.pseudo_per_theme = pseudo_per_theme
         self.prior_correction = prior_correction
@@ -100,6 +107,7 @@ class ThemeMapper:
             "C": self.C,
             "lead_words": self.lead_words,
             "n_components": self.n_components,
+            "lsa_features": self.lsa_features,
             "self_training": self.self_training,
             "pseudo_per_theme": self.pseudo_per_theme,
             "prior_correction": self.prior_correction,
@@ -129,11 +137,11 @@ class ThemeMapper:
         for lead in (False, True) if self.lead_words > 0 else (False,):
             view = [self._lead(t) for t in corpus] if lead else corpus
             for vec in (
-                TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=min_df),
-                TfidfVectorizer(
-                    sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=min_df
-                ),
-            ):
+                TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=min_df,
+                                dtype=np.float32),
+                TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5),
+                                min_df=min_df, dtype=np.float32),
+            ):  # fmt: skip
                 # ValueError: e.g. only one-letter words, so no vocabulary of this kind
                 with contextlib.suppress(ValueError):
                     matrix = vec.fit_transform(view)
@@ -143,22 +151,46 @@ class ThemeMapper:
         self.blocks_ = blocks
         progress(0.3, "learning latent topics")
         x = self._stack(matrices, len(corpus))
-        dims = int(min(self.n_components, x.shape[1] - 1, len(corpus) - 1))
+        del matrices
+        self.svd_columns_ = self._lsa_columns(x, [len(v.vocabulary_) for v, _ in blocks])
+        lsa_input = x if self.svd_columns_ is None else x[:, self.svd_columns_]
+        dims = int(min(self.n_components, lsa_input.shape[1] - 1, len(corpus) - 1))
         self.svd_ = None
         if dims >= 2:
             self.svd_ = TruncatedSVD(dims, algorithm="randomized", n_iter=4,
-                                     random_state=self.random_state).fit(x)  # fmt: skip
+                                     random_state=self.random_state).fit(lsa_input)  # fmt: skip
+        del lsa_input
         self.use_embeddings_ = self._use_embeddings()
         return x
+
+    def _lsa_columns(self, x: sp.csr_matrix, widths: list[int]) -> np.ndarray | None:
+        """The columns the LSA reads (None: all): each block's most frequent ones, each
+        block keeping the same share of its own columns; ties go to the earlier column."""
+        if x.shape[1] <= self.lsa_features or not widths:
+            return None
+        df = np.bincount(x.indices, minlength=x.shape[1])
+        share = self.lsa_features / x.shape[1]
+        keep, start = [], 0
+        for width in widths:
+            block = df[start : start + width]
+            top = np.argsort(-block, kind="stable")[: max(1, int(width * share))]
+            keep.append(np.sort(top) + start)
+            start += width
+        return np.concatenate(keep)
 
     def _lead(self, text: str) -> str:
         return " ".join(text.split()[: self.lead_words])
 
-    def _stack(self, parts: list[sp.spmatrix], n: int) -> sp.csr_matrix:
-        """The TF-IDF blocks side by side, each weighing the same (unit norm in total)."""
+    def _stack(self, parts: list[sp.csr_matrix], n: int) -> sp.csr_matrix:
+        """The TF-IDF blocks side by side, each weighing the same (unit norm in total).
+
+        Scaled in place and stacked straight into float32: at 100,000 answers each
+        intermediate copy of the corpus would cost hundreds of megabytes."""
         if not parts:
             return sp.csr_matrix((n, 1), dtype=np.float32)
-        return (sp.hstack(parts).tocsr() * (1 / math.sqrt(len(parts)))).astype(np.float32)
+        for part in parts:
+            part.data *= np.float32(1 / math.sqrt(len(parts)))
+        return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def _sparse(self, texts: list[str]) -> sp.csr_matrix:
         leads = [self._lead(t) for t in texts] if any(lead for _, lead in self.blocks_) else []
@@ -171,12 +203,24 @@ class ThemeMapper:
         """The model's input from the texts' TF-IDF rows: those, their LSA and embeddings."""
         parts = [x]
         if self.svd_ is not None:
-            parts.append(sp.csr_matrix(normalize(self.svd_.transform(x)).astype(np.float32)))
+            parts.append(sp.csr_matrix(self._lsa(x)))
         if self.use_embeddings_:
             from . import semantic
 
             parts.append(sp.csr_matrix(normalize(semantic.embed(texts, progress=progress))))
-        return sp.hstack(parts).tocsr().astype(np.float32)
+        return sp.hstack(parts, format="csr", dtype=np.float32)
+
+    def _lsa(self, x: sp.csr_matrix, chunk: int = 20_000) -> np.ndarray:
+        """Unit-length LSA rows, a chunk at a time: the column subset the LSA reads is a
+        copy, which for 100,000 answers at once would add hundreds of megabytes."""
+        columns = getattr(self, "svd_columns_", None)
+        out = np.empty((x.shape[0], self.svd_.n_components), dtype=np.float32)
+        for start in range(0, x.shape[0], chunk):
+            stop = min(start + chunk, x.shape[0])
+            rows = _row_block(x, start, stop)
+            lsa = self.svd_.transform(rows if columns is None else rows[:, columns])
+            out[start:stop] = normalize(lsa)
+        return out
 
     def _transform(self, texts: list[str], progress: Progress | None = None) -> sp.csr_matrix:
         return self._features(self._sparse(texts), texts, progress)
@@ -214,11 +258,12 @@ class ThemeMapper:
         rows = self._fit_features(coded + extra + descriptions, progress)
         n_coded, n_extra = len(coded), len(extra)
         self.classes_ = tuple(keys)
-        x = x_coded = self._features(rows[:n_coded], coded)
+        x = x_coded = self._features(_row_block(rows, 0, n_coded), coded)
         y = np.array([[k in s for k in keys] for s in sets], dtype=bool)
         weight = np.ones(len(coded))
         if described:
-            x = sp.vstack([x, self._features(rows[n_coded + n_extra :], descriptions)]).tocsr()
+            x = sp.vstack([x, self._features(_row_block(rows, n_coded + n_extra, rows.shape[0]),
+                                             descriptions)]).tocsr()  # fmt: skip
             y = np.vstack([y, np.array([[k == key for k in keys] for key, _ in described])])
             weight = np.concatenate([weight, np.full(len(described), 0.5)])
         progress(0.5, "training")
@@ -234,12 +279,10 @@ class ThemeMapper:
         )
         self.n_pseudo_ = 0
         train_prior = np.clip(y[: len(coded)].mean(axis=0), 1e-3, 1 - 1e-3)
-        xu = (
-            self._features(rows[n_coded : n_coded + n_extra], extra)
-            if extra and (do_self or do_prior)
-            else None
-        )
-        del rows
+        extra_rows = _row_block(rows, n_coded, n_coded + n_extra)
+        del rows  # the view keeps what the uncoded rows need, the rest can go
+        xu = self._features(extra_rows, extra) if extra and (do_self or do_prior) else None
+        del extra_rows
         if do_prior and xu is not None:
             self.prior_odds_ = self._prior_odds(self._proba(xu, raw=True), train_prior)
         if do_self and xu is not None:
@@ -375,6 +418,17 @@ class ThemeMapper:
     ) -> MappingScores:
         """Agreement with held-out coded examples (see :func:`evaluate_mapping`)."""
         return evaluate_mapping(self.predict(texts), labels, separator=separator)
+
+
+def _row_block(x: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix:
+    """Rows ``start:stop`` of ``x`` sharing its data (slicing copies them): fitting at
+    100,000 answers would otherwise hold the corpus twice."""
+    lo, hi = int(x.indptr[start]), int(x.indptr[stop])
+    return sp.csr_matrix(
+        (x.data[lo:hi], x.indices[lo:hi], x.indptr[start : stop + 1] - lo),
+        shape=(stop - start, x.shape[1]),
+        copy=False,
+    )
 
 
 def evaluate_mapping(

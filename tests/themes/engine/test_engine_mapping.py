@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ohwb_engage.themes.engine import ThemeMapper, evaluate_mapping, parse_labels
@@ -130,3 +132,32 @@ def test_fit_scores_the_texts_it_saw_as_predict_would(corpus) -> None:
     assert least == mapper.suggest_for_coding(uncoded, k=4)
     many = ThemeMapper(random_state=0).fit(texts, labels)  # nothing uncoded: nothing kept
     assert many.unlabeled_proba_ is None and len(many.train_proba_) == len(texts)
+
+
+def test_lsa_reads_a_capped_share_of_each_blocks_most_frequent_columns(corpus) -> None:
+    texts, labels = corpus
+    capped = ThemeMapper(random_state=0, lsa_features=200).fit(texts[:45], labels[:45])
+    columns, widths = capped.svd_columns_, [len(v.vocabulary_) for v, _ in capped.blocks_]
+    assert sum(widths) > 200 and len(columns) <= 200 and len(set(columns)) == len(columns)
+    assert capped.svd_.components_.shape[1] == len(columns)
+    starts = np.cumsum([0, *widths])
+    for lo, hi in itertools.pairwise(starts):
+        assert ((columns >= lo) & (columns < hi)).any()  # every block has its say
+    # the same model scores a text the same in fitting and predicting, and still learns
+    np.testing.assert_array_equal(capped.train_proba_, capped.predict_proba(texts[:45]))
+    assert evaluate_mapping(capped.predict(texts[45:]), labels[45:]).accuracy > 0.8
+    uncapped = ThemeMapper(random_state=0).fit(texts[:45], labels[:45])
+    assert uncapped.svd_columns_ is None
+
+
+def test_lsa_in_chunks_equals_lsa_at_once_and_row_blocks_equal_slices(corpus) -> None:
+    from ohwb_engage.themes.engine.mapping import _row_block
+
+    texts, labels = corpus
+    mapper = ThemeMapper(random_state=0, lsa_features=300).fit(texts, labels)
+    x = mapper._sparse(texts)
+    np.testing.assert_allclose(mapper._lsa(x, chunk=7), mapper._lsa(x, chunk=len(texts)),
+                               rtol=1e-5, atol=1e-6)  # fmt: skip
+    for start, stop in [(0, 0), (0, 5), (3, 17), (10, len(texts))]:
+        block = _row_block(x, start, stop)
+        assert (block != x[start:stop]).nnz == 0 and block.shape == (stop - start, x.shape[1])
