@@ -119,17 +119,27 @@ def confirmed_draft(event: Event, name: str) -> Draft:
     )
 
 
+def waitlisted_draft(event: Event, name: str, position: int | None) -> Draft:
+    """The news of a place on the waiting list (no calendar file: there is no place yet)."""
+    body = (
+        f"The event is full, so you are on the waiting list (number {position}).\n\n"
+        f"{_details(event, RegistrationStatus.WAITLISTED)}\nIf a place comes up we will give "
+        "it to the next person on the list and e-mail you straight away. You do not need to "
+        "do anything.\n"
+    )
+    return _draft(
+        event, name, RegistrationStatus.WAITLISTED, f"Waiting list: {event.title}", body,
+        "registration",
+    )  # fmt: skip
+
+
 def confirmation(registration: Registration, position: int | None, token: str) -> OutboxMessage:
     event = registration.event
     if registration.status == RegistrationStatus.CONFIRMED:
         draft = confirmed_draft(event, registration.name)
-        return draft.queue(registration.email, manage_url(registration, token))
-    body = (
-        f"The event is full, so you are on the waiting list (number {position}).\n\n"
-        f"{_details(event, registration.status)}\nIf a place comes up we will give it to the "
-        "next person on the list and e-mail you straight away. You do not need to do anything.\n"
-    )
-    return _send(registration, f"Waiting list: {event.title}", body, "registration", token=token)
+    else:
+        draft = waitlisted_draft(event, registration.name, position)
+    return draft.queue(registration.email, manage_url(registration, token))
 
 
 def manage_link_again(registration: Registration) -> None:

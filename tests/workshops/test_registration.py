@@ -36,6 +36,20 @@ def _outbox(app: Flask, category: str | None = None) -> list[OutboxMessage]:
         return messages
 
 
+def _retire_a_group(app: Flask) -> int:
+    """An admin retires a stakeholder group; returns its id."""
+    from ohwb_engage.reference.models import StakeholderGroup
+    from ohwb_engage.reference.services import ensure_default_groups
+
+    with app.app_context():
+        ensure_default_groups()
+        retired = db.session.execute(select(StakeholderGroup)).scalars().first()
+        assert retired is not None
+        retired.active = False
+        db.session.commit()
+        return retired.id
+
+
 def test_confirms_until_full_then_waitlists_in_order(app: Flask) -> None:
     event_id = make_event(app, capacity=2)
     with app.app_context():
@@ -248,17 +262,10 @@ def test_self_check_in_needs_the_code_the_window_and_a_confirmed_place(app: Flas
 def test_a_retired_or_unknown_stakeholder_group_is_refused_and_nothing_is_saved(
     app: Flask,
 ) -> None:
-    from ohwb_engage.reference.models import StakeholderGroup
-    from ohwb_engage.reference.services import ensure_default_groups
-
     event_id = make_event(app, capacity=None)
+    retired = _retire_a_group(app)
     with app.app_context():
-        ensure_default_groups()
-        retired = db.session.execute(select(StakeholderGroup)).scalars().first()
-        assert retired is not None
-        retired.active = False
-        db.session.commit()
-        for group_id in (retired.id, 987654):
+        for group_id in (retired, 987654):
             with pytest.raises(reg.InvalidDetails, match="best describes you"):
                 reg.register(event_id, person(1, stakeholder_group_id=group_id))
         assert db.session.get_one(Event, event_id).seats_taken == 0
@@ -280,3 +287,33 @@ def test_the_confirmation_is_written_from_the_event_as_it_is_now(app: Flask) -> 
     assert result.token in message.body_text  # the manage link of the row just written
     (calendar,) = message.attachments
     assert calendar["content_type"] == "text/calendar"
+
+
+def test_a_full_event_queues_a_newcomer_with_their_number_and_no_join_link(app: Flask) -> None:
+    event_id = make_event(app, capacity=1)
+    register_people(app, event_id, 2)
+    with app.app_context():
+        result = reg.register(event_id, person(2, name="  Third Person "))
+        assert result.outcome == "waitlisted" and result.position == 2 and result.token
+        row = result.registration
+        assert row.status == "waitlisted" and row.name == "Third Person"
+        assert row.waitlisted_at is not None and row.waitlisted_at >= row.created_at
+        assert reg.waitlist_position(row) == 2
+        assert db.session.get_one(Event, event_id).seats_taken == 1
+    message = _outbox(app, "registration")[-1]
+    assert message.to_address == "person2@example.org"
+    assert message.subject.startswith("Waiting list: ")
+    assert "Dear Third Person," in message.body_text
+    assert "waiting list (number 2)" in message.body_text
+    assert result.token in message.body_text
+    assert "secret-join" not in message.body_text and message.attachments == []
+
+
+def test_a_full_event_still_checks_the_group_before_queueing(app: Flask) -> None:
+    event_id = make_event(app, capacity=1)
+    register_people(app, event_id, 1)
+    retired = _retire_a_group(app)
+    with app.app_context(), pytest.raises(reg.InvalidDetails, match="best describes you"):
+        reg.register(event_id, person(2, stakeholder_group_id=retired))
+    assert _statuses(app, event_id) == {"confirmed": 1}
+    assert len(_outbox(app)) == 1
