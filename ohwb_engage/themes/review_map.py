@@ -78,8 +78,8 @@ def start_map(framework_id: int, *, actor: User, random_state: int = 0) -> Theme
     db.session.add(run)
     db.session.flush()
     record("themes.map_started", run, actor=actor, framework_id=framework_id)
-    db.session.commit()
-    run_id = run.id
+    run_id = run.id  # before the commit: reading it after would start a transaction whose
+    db.session.commit()  # snapshot (SQLite) hides what an inline job writes next
     hand_to_worker(run_id, JOB)
     return db.session.get(ThemeRun, run_id)
 

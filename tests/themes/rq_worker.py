@@ -1,0 +1,58 @@
+"""A real RQ queue on the session's Redis and a SimpleWorker that builds its own app from
+the environment, as ``rq worker ohwb`` would: the themes' jobs are tested through it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from tests.conftest import in_ci
+
+# Database 14: apart from tests/test_jobs.py (15), so parallel workers never take each
+# other's jobs from the shared "ohwb" queue name.
+REDIS_URL = os.environ.get("OHWB_TEST_RUNS_REDIS_URL", "redis://127.0.0.1:6379/14")
+RQ = {"JOBS_MODE": "rq", "REDIS_URL": REDIS_URL}
+
+
+def connect_or_skip() -> Any:
+    """The session's Redis; a missing one skips the test here and fails it in CI."""
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        if in_ci():
+            pytest.fail(f"Redis at {REDIS_URL} does not answer")
+        pytest.skip(f"Redis at {REDIS_URL} does not answer: the RQ tests need it")
+    return connection
+
+
+def empty_queue(connection: Any) -> Any:
+    from rq import Queue
+
+    queue = Queue("ohwb", connection=connection)
+    queue.empty()
+    return queue
+
+
+def work_queue(queue: Any, connection: Any, database_url: str) -> None:
+    """Run every queued job in a worker that knows only the environment, then return."""
+    from rq import SimpleWorker
+
+    env = {
+        "OHWB_DATABASE_URL": database_url,
+        "OHWB_SECRET_KEY": "x" * 40,
+        "OHWB_JOBS_ALLOWED_MODULES": '["ohwb_engage.", "tests."]',
+    }
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        assert SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
