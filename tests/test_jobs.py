@@ -12,6 +12,7 @@ from ohwb_engage.audit.models import AuditEntry
 from ohwb_engage.audit.services import record
 from ohwb_engage.extensions import db
 from ohwb_engage.jobs import enqueue, jobs_mode, resolve
+from tests.rq_worker import connect_or_skip, empty_queue, work_queue
 
 REDIS_URL = os.environ.get("OHWB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -57,36 +58,11 @@ def test_in_process_jobs_run_in_their_own_context(app: Flask, mode: str) -> None
 
 
 def test_rq_job_runs_in_a_worker(app: Flask, database_url: str) -> None:
-    redis = pytest.importorskip("redis")
-    from rq import Queue, SimpleWorker
-
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail("Redis at 127.0.0.1:6379 does not answer")
-        pytest.skip("Redis at 127.0.0.1:6379 does not answer")
-    queue = Queue("ohwb", connection=connection)
-    queue.empty()
+    connection = connect_or_skip(REDIS_URL)
+    queue = empty_queue(connection)
     app.config.update(JOBS_MODE="rq", REDIS_URL=REDIS_URL)
     with app.app_context():
         handle = enqueue("tests.test_jobs:write_marker", "rq")
     assert handle.mode == "rq" and handle.job_id
-    # The worker builds its own app from the environment, as `rq worker` would.
-    env = {
-        "OHWB_DATABASE_URL": database_url,
-        "OHWB_SECRET_KEY": "x" * 40,
-        "OHWB_JOBS_ALLOWED_MODULES": '["ohwb_engage.", "tests."]',
-    }
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        SimpleWorker([queue], connection=connection).work(burst=True)
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    work_queue(queue, connection, database_url)
     assert _markers(app) == ["rq"]

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.themes.rq_worker import connect_or_skip
+from tests.rq_worker import connect_or_skip
 
 
 @pytest.fixture
 def redis_connection() -> Any:
-    """A real Redis for the jobs that go through RQ (see tests/themes/rq_worker.py)."""
+    """A real Redis for the jobs that go through RQ (see tests/rq_worker.py)."""
     return connect_or_skip()

@@ -13,7 +13,7 @@ from ohwb_engage.extensions import db
 from ohwb_engage.themes import review_map
 from ohwb_engage.themes.models import ThemeMember, ThemeRun
 from tests.helpers import text_of
-from tests.themes.rq_worker import RQ, empty_queue, work_queue
+from tests.rq_worker import RQ, empty_queue, work_queue
 from tests.themes.test_review import workspace  # noqa: F401  (fixture)
 from tests.themes.test_review_map import _arrange
 from tests.themes.test_review_split_job import JOB_SPLIT, _merged, _sizes, _split, _splits

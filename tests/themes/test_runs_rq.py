@@ -13,7 +13,7 @@ from ohwb_engage.feedback.services import CorpusFilters
 from ohwb_engage.themes import runs
 from ohwb_engage.themes.models import RunTheme, ThemeRun
 from tests.factories import make_staff
-from tests.themes.rq_worker import RQ, empty_queue, work_queue
+from tests.rq_worker import RQ, empty_queue, work_queue
 from tests.themes.runs_factories import make_corpus
 
 
