@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -201,14 +202,30 @@ class ThemeMapper:
         self, x: sp.csr_matrix, texts: list[str], progress: Progress | None = None
     ) -> sp.csr_matrix:
         """The model's input from the texts' TF-IDF rows: those, their LSA and embeddings."""
-        parts = [x]
+        return self._assemble(x, self._dense_parts(x, texts, progress))
+
+    def _dense_parts(
+        self, x: sp.csr_matrix, texts: list[str], progress: Progress | None = None
+    ) -> list[np.ndarray]:
+        """The dense columns of the model's input: LSA rows, then sentence embeddings."""
+        parts = []
         if self.svd_ is not None:
-            parts.append(sp.csr_matrix(self._lsa(x)))
+            parts.append(self._lsa(x))
         if self.use_embeddings_:
             from . import semantic
 
-            parts.append(sp.csr_matrix(normalize(semantic.embed(texts, progress=progress))))
+            parts.append(normalize(semantic.embed(texts, progress=progress)).astype(np.float32))
+        return parts
+
+    @staticmethod
+    def _assemble(x: sp.csr_matrix, dense: list[np.ndarray]) -> sp.csr_matrix:
+        parts = [x, *(sp.csr_matrix(d) for d in dense)]
         return sp.hstack(parts, format="csr", dtype=np.float32)
+
+    def _pool_proba(self, pool: _Pool, raw: bool = False) -> np.ndarray:
+        """Scores of the uncoded pool, whose model input is assembled a chunk at a time."""
+        chunks = [self._proba(features, raw) for features in pool.chunks(self._assemble)]
+        return np.vstack(chunks) if chunks else np.zeros((0, len(self.models_)))
 
     def _lsa(self, x: sp.csr_matrix, chunk: int = 20_000) -> np.ndarray:
         """Unit-length LSA rows, a chunk at a time: the column subset the LSA reads is a
@@ -279,15 +296,16 @@ class ThemeMapper:
         )
         self.n_pseudo_ = 0
         train_prior = np.clip(y[: len(coded)].mean(axis=0), 1e-3, 1 - 1e-3)
-        extra_rows = _row_block(rows, n_coded, n_coded + n_extra)
-        del rows  # the view keeps what the uncoded rows need, the rest can go
-        xu = self._features(extra_rows, extra) if extra and (do_self or do_prior) else None
-        del extra_rows
-        if do_prior and xu is not None:
-            self.prior_odds_ = self._prior_odds(self._proba(xu, raw=True), train_prior)
-        if do_self and xu is not None:
+        pool = None
+        if extra and (do_self or do_prior):
+            pool_rows = _row_block(rows, n_coded, n_coded + n_extra)
+            pool = _Pool(pool_rows, self._dense_parts(pool_rows, extra), POOL_CHUNK)
+        del rows
+        if do_prior and pool is not None:
+            self.prior_odds_ = self._prior_odds(self._pool_proba(pool, raw=True), train_prior)
+        if do_self and pool is not None:
             progress(0.7, "self-training on uncoded responses")
-            p = self._proba(xu)
+            p = self._pool_proba(pool)
             top = p.argmax(axis=1)
             chosen: list[int] = []
             for j in range(len(keys)):
@@ -298,18 +316,20 @@ class ThemeMapper:
                 chosen_arr = np.array(sorted(chosen))
                 yp = np.zeros((len(chosen_arr), len(keys)), dtype=bool)
                 yp[np.arange(len(chosen_arr)), top[chosen_arr]] = True
-                x = sp.vstack([x, xu[chosen_arr]]).tocsr()
+                x = sp.vstack([x, pool.rows(chosen_arr, self._assemble)]).tocsr()
                 y = np.vstack([y, yp])
                 weight = np.concatenate([weight, np.full(len(chosen_arr), 0.5)])
                 self.models_ = self._train(x, y, weight)
                 self.n_pseudo_ = len(chosen_arr)
                 if do_prior:
-                    self.prior_odds_ = self._prior_odds(self._proba(xu, raw=True), train_prior)
+                    self.prior_odds_ = self._prior_odds(
+                        self._pool_proba(pool, raw=True), train_prior
+                    )
         self.n_examples_ = len(coded)
         # What predict_proba would say of the texts fit saw, without reading them again
         # (a caller mapping the same answers, as "Map all" does, saves a pass over them).
         self.train_proba_ = self._proba(x_coded)
-        self.unlabeled_proba_ = self._proba(xu) if xu is not None else None
+        self.unlabeled_proba_ = self._pool_proba(pool) if pool is not None else None
         self.fit_seconds_ = round(time.perf_counter() - t0, 3)
         progress(1.0, "mapper trained")
         return self
@@ -347,7 +367,16 @@ class ThemeMapper:
         # halfway (geometrically) and never by more than a factor of 5 either way.
         return np.sqrt(np.clip(prior / base, 0.2, 5.0))
 
-    def _proba(self, x, raw: bool = False) -> np.ndarray:
+    def _proba(self, x, raw: bool = False, chunk: int = 20_000) -> np.ndarray:
+        """Each theme's probability, ``chunk`` rows at a time: scoring casts the rows to
+        float64, a transient copy that for 100,000 uncoded answers at once was the fit's
+        peak memory."""
+        if x.shape[0] > chunk and sp.issparse(x):
+            x = sp.csr_matrix(x)
+            return np.vstack([
+                self._proba(_row_block(x, start, min(start + chunk, x.shape[0])), raw, chunk)
+                for start in range(0, x.shape[0], chunk)
+            ])  # fmt: skip
         cols = []
         for m in self.models_:
             if isinstance(m, float):
@@ -418,6 +447,30 @@ class ThemeMapper:
     ) -> MappingScores:
         """Agreement with held-out coded examples (see :func:`evaluate_mapping`)."""
         return evaluate_mapping(self.predict(texts), labels, separator=separator)
+
+
+POOL_CHUNK = 20_000  # uncoded answers put together into one block of model input
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """The uncoded answers as the model reads them, never whole at once: their TF-IDF
+    rows and the dense parts (LSA, embeddings) are kept, and the model's input is put
+    together a chunk at a time. At 100,000 answers the whole input was a second copy
+    of the corpus, the largest part of fitting's peak memory."""
+
+    tfidf: sp.csr_matrix
+    dense: list[np.ndarray]
+    chunk: int = 20_000
+
+    def chunks(self, assemble: Callable[..., sp.csr_matrix]) -> Iterator[sp.csr_matrix]:
+        n = self.tfidf.shape[0]
+        for start in range(0, n, self.chunk):
+            stop = min(start + self.chunk, n)
+            yield assemble(_row_block(self.tfidf, start, stop), [d[start:stop] for d in self.dense])
+
+    def rows(self, which: np.ndarray, assemble: Callable[..., sp.csr_matrix]) -> sp.csr_matrix:
+        return assemble(self.tfidf[which], [d[which] for d in self.dense])
 
 
 def _row_block(x: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix:

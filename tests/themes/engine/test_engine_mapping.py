@@ -150,7 +150,7 @@ def test_lsa_reads_a_capped_share_of_each_blocks_most_frequent_columns(corpus) -
     assert uncapped.svd_columns_ is None
 
 
-def test_lsa_in_chunks_equals_lsa_at_once_and_row_blocks_equal_slices(corpus) -> None:
+def test_lsa_and_scores_in_chunks_equal_them_at_once_and_row_blocks_equal_slices(corpus) -> None:
     from ohwb_engage.themes.engine.mapping import _row_block
 
     texts, labels = corpus
@@ -158,6 +158,26 @@ def test_lsa_in_chunks_equals_lsa_at_once_and_row_blocks_equal_slices(corpus) ->
     x = mapper._sparse(texts)
     np.testing.assert_allclose(mapper._lsa(x, chunk=7), mapper._lsa(x, chunk=len(texts)),
                                rtol=1e-5, atol=1e-6)  # fmt: skip
+    features = mapper._features(x, texts)
+    np.testing.assert_allclose(mapper._proba(features, chunk=7), mapper._proba(features),
+                               rtol=1e-6, atol=1e-9)  # fmt: skip
+    assert mapper._proba(features, chunk=7).shape == (len(texts), len(mapper.classes_))
     for start, stop in [(0, 0), (0, 5), (3, 17), (10, len(texts))]:
         block = _row_block(x, start, stop)
         assert (block != x[start:stop]).nnz == 0 and block.shape == (stop - start, x.shape[1])
+
+
+def test_an_uncoded_pool_scored_in_chunks_trains_the_same_mapper(corpus, monkeypatch) -> None:
+    from ohwb_engage.themes.engine import mapping
+
+    texts, labels = corpus
+    coded, uncoded = texts[:12], texts[12:]
+    whole = ThemeMapper(random_state=0).fit(coded, labels[:12], unlabeled=uncoded)
+    monkeypatch.setattr(mapping, "POOL_CHUNK", 5)  # several chunks, the last one short
+    assert len(uncoded) % 5
+    chunked = ThemeMapper(random_state=0).fit(coded, labels[:12], unlabeled=uncoded)
+    assert chunked.n_pseudo_ == whole.n_pseudo_ > 0
+    np.testing.assert_allclose(chunked.prior_odds_, whole.prior_odds_, rtol=1e-6)
+    np.testing.assert_allclose(chunked.unlabeled_proba_, whole.unlabeled_proba_, rtol=1e-6)
+    np.testing.assert_allclose(chunked.predict_proba(texts), whole.predict_proba(texts),
+                               rtol=1e-6)  # fmt: skip
