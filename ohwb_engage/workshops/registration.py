@@ -238,24 +238,32 @@ def lock_event(event_id: int) -> Event | None:
     ).scalar_one_or_none()
 
 
+# Built once: every new place on a waiting list counts who is ahead.
+_REGISTRATIONS = Registration.__table__
+_AHEAD_IN_QUEUE = select(func.count()).where(
+    _REGISTRATIONS.c.event_id == bindparam("event_id"),
+    _REGISTRATIONS.c.status == RegistrationStatus.WAITLISTED.value,
+    or_(
+        _REGISTRATIONS.c.waitlisted_at < bindparam("waitlisted_at", type_=UTCDateTime()),
+        and_(
+            _REGISTRATIONS.c.waitlisted_at == bindparam("waitlisted_at", type_=UTCDateTime()),
+            _REGISTRATIONS.c.id < bindparam("id"),
+        ),
+    ),
+)
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """1 for the next person to be offered a place; None when not waiting."""
     if registration.status != RegistrationStatus.WAITLISTED or registration.waitlisted_at is None:
         return None
-    ahead = db.session.execute(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == registration.event_id,
-            Registration.status == RegistrationStatus.WAITLISTED.value,
-            or_(
-                Registration.waitlisted_at < registration.waitlisted_at,
-                and_(
-                    Registration.waitlisted_at == registration.waitlisted_at,
-                    Registration.id < registration.id,
-                ),
-            ),
-        )
-    ).scalar_one()
-    return ahead + 1
+    return _queue_number(registration.event_id, registration.waitlisted_at, registration.id)
+
+
+def _queue_number(event_id: int, waitlisted_at: datetime, registration_id: int) -> int:
+    """1 + how many wait ahead: joined earlier, or at the same instant with a lower id."""
+    params = {"event_id": event_id, "waitlisted_at": waitlisted_at, "id": registration_id}
+    return 1 + int(db.session.execute(_AHEAD_IN_QUEUE, params).scalar_one())
 
 
 def _use_invite_code(event: Event, code: str | None) -> InviteCode:
@@ -506,18 +514,6 @@ def _queue_for_newcomer(with_group: bool) -> Select[Any]:
 
 
 _QUEUE_FOR_NEWCOMER = {True: _queue_for_newcomer(True), False: _queue_for_newcomer(False)}
-_REGISTRATIONS = Registration.__table__
-_AHEAD_IN_QUEUE = select(func.count()).where(
-    _REGISTRATIONS.c.event_id == bindparam("event_id"),
-    _REGISTRATIONS.c.status == RegistrationStatus.WAITLISTED.value,
-    or_(
-        _REGISTRATIONS.c.waitlisted_at < bindparam("waitlisted_at", type_=UTCDateTime()),
-        and_(
-            _REGISTRATIONS.c.waitlisted_at == bindparam("waitlisted_at", type_=UTCDateTime()),
-            _REGISTRATIONS.c.id < bindparam("registration_id"),
-        ),
-    ),
-)
 
 
 def _confirm_at_once(event_id: int, email: str, person: Registrant) -> RegistrationResult | None:
@@ -573,12 +569,7 @@ def _queue_at_once(
         return None
     event_id, email, created_at = values["event_id"], values["email"], values["created_at"]
     assert isinstance(email, str) and isinstance(created_at, datetime)
-    position = 1 + int(
-        db.session.execute(
-            _AHEAD_IN_QUEUE,
-            {"event_id": event_id, "waitlisted_at": now, "registration_id": registration_id},
-        ).scalar_one()
-    )
+    position = _queue_number(int(event_id), now, registration_id)
     token = manage_token_for(registration_id, email, created_at)
     event = Event(id=event_id, status=EventStatus.PUBLISHED.value, **row._asdict())
     draft = emails.waitlisted_draft(event, person.name.strip(), position)
