@@ -224,8 +224,7 @@ class ThemeMapper:
 
     def _pool_proba(self, pool: _Pool, raw: bool = False) -> np.ndarray:
         """Scores of the uncoded pool, whose model input is assembled a chunk at a time."""
-        chunks = [self._proba(features, raw) for features in pool.chunks(self._assemble)]
-        return np.vstack(chunks) if chunks else np.zeros((0, len(self.models_)))
+        return np.vstack([self._proba(block, raw) for block in pool.chunks(self._assemble)])
 
     def _lsa(self, x: sp.csr_matrix, chunk: int = 20_000) -> np.ndarray:
         """Unit-length LSA rows, a chunk at a time: the column subset the LSA reads is a
@@ -367,16 +366,9 @@ class ThemeMapper:
         # halfway (geometrically) and never by more than a factor of 5 either way.
         return np.sqrt(np.clip(prior / base, 0.2, 5.0))
 
-    def _proba(self, x, raw: bool = False, chunk: int = 20_000) -> np.ndarray:
-        """Each theme's probability, ``chunk`` rows at a time: scoring casts the rows to
-        float64, a transient copy that for 100,000 uncoded answers at once was the fit's
-        peak memory."""
-        if x.shape[0] > chunk and sp.issparse(x):
-            x = sp.csr_matrix(x)
-            return np.vstack([
-                self._proba(_row_block(x, start, min(start + chunk, x.shape[0])), raw, chunk)
-                for start in range(0, x.shape[0], chunk)
-            ])  # fmt: skip
+    def _proba(self, x, raw: bool = False) -> np.ndarray:
+        """Each theme's probability. Scoring casts the rows to float64, so large inputs
+        come in chunks (``predict_proba``, ``_pool_proba``), never whole."""
         cols = []
         for m in self.models_:
             if isinstance(m, float):
@@ -461,7 +453,7 @@ class _Pool:
 
     tfidf: sp.csr_matrix
     dense: list[np.ndarray]
-    chunk: int = 20_000
+    chunk: int
 
     def chunks(self, assemble: Callable[..., sp.csr_matrix]) -> Iterator[sp.csr_matrix]:
         n = self.tfidf.shape[0]

@@ -150,7 +150,7 @@ def test_lsa_reads_a_capped_share_of_each_blocks_most_frequent_columns(corpus) -
     assert uncapped.svd_columns_ is None
 
 
-def test_lsa_and_scores_in_chunks_equal_them_at_once_and_row_blocks_equal_slices(corpus) -> None:
+def test_lsa_in_chunks_equals_lsa_at_once_and_row_blocks_equal_slices(corpus) -> None:
     from ohwb_engage.themes.engine.mapping import _row_block
 
     texts, labels = corpus
@@ -158,10 +158,6 @@ def test_lsa_and_scores_in_chunks_equal_them_at_once_and_row_blocks_equal_slices
     x = mapper._sparse(texts)
     np.testing.assert_allclose(mapper._lsa(x, chunk=7), mapper._lsa(x, chunk=len(texts)),
                                rtol=1e-5, atol=1e-6)  # fmt: skip
-    features = mapper._features(x, texts)
-    np.testing.assert_allclose(mapper._proba(features, chunk=7), mapper._proba(features),
-                               rtol=1e-6, atol=1e-9)  # fmt: skip
-    assert mapper._proba(features, chunk=7).shape == (len(texts), len(mapper.classes_))
     for start, stop in [(0, 0), (0, 5), (3, 17), (10, len(texts))]:
         block = _row_block(x, start, stop)
         assert (block != x[start:stop]).nnz == 0 and block.shape == (stop - start, x.shape[1])
