@@ -163,7 +163,9 @@ def _release_after_end(dialect: Any) -> None:
 
 
 def _release_raw(dbapi_connection: Any) -> None:
-    info = _holders.get(id(dbapi_connection))
+    # The dialect is handed the pool's proxy (_ConnectionFairy), not the driver's connection.
+    raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+    info = _holders.get(id(raw))
     if info is not None:
         _release_from(info)
 

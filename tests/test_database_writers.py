@@ -11,7 +11,12 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import PendingRollbackError
 
-from ohwb_engage.database import _writer_locks, begin_write, is_sqlite, writer_lock_path
+from ohwb_engage.database import (
+    _writer_locks,
+    begin_write,
+    is_sqlite,
+    writer_lock_path,
+)
 from ohwb_engage.extensions import db
 
 
@@ -110,3 +115,29 @@ def test_writers_in_other_processes_wait_on_a_file_lock_until_the_commit_is_done
         assert _try_flock_elsewhere(path)
         db.session.execute(text("DROP TABLE turns"))
         db.session.commit()
+
+
+def test_the_writer_lock_is_let_go_as_the_commit_ends_before_its_hooks_run(app: Flask) -> None:
+    """After-commit hooks queue jobs that write (inline in tests): the lock must be free."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.orm import Session
+
+    seen: list[bool] = []
+    with app.app_context():
+        if not is_sqlite():
+            pytest.skip("the writer lock is for SQLite only")
+        lock = None
+
+        def look(session: Session) -> None:
+            assert lock is not None
+            seen.append(lock.locked())
+
+        begin_write()
+        lock = _writer_locks[str(db.engine.url)]
+        sa_event.listen(db.session(), "after_commit", look)
+        try:
+            db.session.commit()
+        finally:
+            sa_event.remove(db.session(), "after_commit", look)
+    assert seen == [False]
+
