@@ -6,10 +6,13 @@ import fcntl
 import os
 import sqlite3
 import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
@@ -211,3 +214,47 @@ def begin_write() -> None:
 
 def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
+
+
+_turn_locks: dict[tuple[str, str], threading.Lock] = {}
+
+
+@contextmanager
+def taking_turns(name: str) -> Iterator[None]:
+    """Run the block as the only holder of ``name`` among this database's threads and
+    processes; others wait their turn. For jobs that drain a backlog: two at once would
+    each draft the same rows, and all but one would throw the work away.
+
+    SQLite: a thread lock, then a ``flock()`` on ``<database>-<name>`` (none for in-memory
+    databases). PostgreSQL: a session advisory lock, on a connection held for the block.
+    No database transaction is held meanwhile, so the block commits as it likes.
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        key = zlib.crc32(f"ohwb.{name}".encode())
+        with engine.connect() as conn:
+            conn.execute(select(func.pg_advisory_lock(key)))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(select(func.pg_advisory_unlock(key)))
+                conn.commit()
+        return
+    with _writer_locks_guard:
+        lock = _turn_locks.setdefault((str(engine.url), name), threading.Lock())
+    with lock:
+        path = writer_lock_path(engine.url.database)
+        descriptor = None
+        if path is not None:
+            with suppress(OSError):  # a read-only folder: the thread lock still orders this process
+                descriptor = os.open(
+                    f"{engine.url.database}-{name}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+                )
+        try:
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            if descriptor is not None:
+                os.close(descriptor)  # closing the file lets go of its lock

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from contextlib import suppress
@@ -15,6 +17,7 @@ from ohwb_engage.database import (
     _writer_locks,
     begin_write,
     is_sqlite,
+    taking_turns,
     writer_lock_path,
 )
 from ohwb_engage.extensions import db
@@ -141,3 +144,49 @@ def test_the_writer_lock_is_let_go_as_the_commit_ends_before_its_hooks_run(app: 
             sa_event.remove(db.session(), "after_commit", look)
     assert seen == [False]
 
+
+def test_backlog_drainers_take_turns_across_threads(app: Flask) -> None:
+    inside: list[int] = []
+    overlaps: list[list[int]] = []
+
+    def drain(n: int) -> None:
+        with app.app_context(), taking_turns("test-turns"):
+            inside.append(n)
+            if len(inside) > 1:
+                overlaps.append(list(inside))
+            time.sleep(0.15)
+            inside.remove(n)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=drain, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert overlaps == [] and time.monotonic() - began >= 0.45
+
+
+def test_a_drainer_waits_for_another_process_holding_the_turn(app: Flask) -> None:
+    with app.app_context():
+        if not is_sqlite():
+            pytest.skip("PostgreSQL's advisory lock is shared by the threads above already")
+        path = f"{db.engine.url.database}-test-turns"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({path!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(1.0)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    began = time.monotonic()
+    with app.app_context(), taking_turns("test-turns"):
+        waited = time.monotonic() - began
+    holder.wait(10)
+    assert waited >= 0.5
