@@ -8,6 +8,13 @@ so a page survives a reload and a run survives a worker restart.
 
 from __future__ import annotations
 
-from ohwb_engage.jobs.runner import JobHandle, drain, enqueue, jobs_mode, resolve
+from ohwb_engage.jobs.runner import (
+    JobHandle,
+    drain,
+    enqueue,
+    enqueue_once,
+    jobs_mode,
+    resolve,
+)
 
-__all__ = ["JobHandle", "drain", "enqueue", "jobs_mode", "resolve"]
+__all__ = ["JobHandle", "drain", "enqueue", "enqueue_once", "jobs_mode", "resolve"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 _EXECUTOR_KEY = "ohwb_jobs_executor"
+_WAITING_KEY = "ohwb_jobs_waiting"  # backlog jobs enqueued and not yet started, by key
+_waiting_lock = threading.Lock()
+WAITING_TTL = 300  # seconds; an RQ mark outlives a lost job by no more than this
 _worker_app: Flask | None = None
 _worker_app_lock = threading.Lock()
 
@@ -100,6 +104,67 @@ def enqueue(path: str, *args: Any, job_timeout: int = 3600, **kwargs: Any) -> Jo
     if mode == "inline":
         future.exception()  # wait; the error (if any) stays in the future for the caller
     return JobHandle(mode=mode, future=future)
+
+
+def enqueue_once(path: str, key: str, gather: float = 0.0) -> JobHandle | None:
+    """Enqueue a job that works through a backlog, unless one is already waiting to start.
+
+    Such a job (draft the e-mails due, say) handles everything due when it starts, so a
+    second copy queued behind a first that has not started would find nothing left: under
+    load, one job per commit becomes one per batch. The mark is removed as the job starts,
+    before it reads, so work committed after that start queues a fresh job; None when a
+    job was waiting already. In RQ mode the mark is a Redis key shared by every process
+    (it expires after ``WAITING_TTL`` seconds, should the job be lost). ``gather``: seconds
+    the job waits before it starts (not inline), so that a burst is handled as one batch.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    resolve(path, _allowed(app))
+    if jobs_mode(app) == "rq":
+        from redis import Redis
+
+        redis = Redis.from_url(app.config["REDIS_URL"])
+        mark = _mark(key)
+        if not redis.set(mark, "1", nx=True, ex=WAITING_TTL):
+            return None
+        try:
+            return enqueue("ohwb_engage.jobs.runner:run_once", key, path, gather)
+        except Exception:
+            redis.delete(mark)
+            raise
+    with _waiting_lock:
+        waiting = app.extensions.setdefault(_WAITING_KEY, set())
+        if key in waiting:
+            return None
+        waiting.add(key)
+    try:
+        return enqueue("ohwb_engage.jobs.runner:run_once", key, path, gather)
+    except Exception:
+        _started(app, key)
+        raise
+
+
+def _mark(key: str) -> str:
+    return f"ohwb:job-waiting:{key}"
+
+
+def _started(app: Flask, key: str) -> None:
+    with _waiting_lock:
+        app.extensions.get(_WAITING_KEY, set()).discard(key)
+
+
+def run_once(key: str, path: str, gather: float = 0.0) -> Any:
+    """The job ``enqueue_once`` queues: wait ``gather`` seconds, remove the mark, run."""
+    from rq import get_current_job
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if gather > 0 and jobs_mode(app) != "inline":
+        time.sleep(gather)
+    job = get_current_job()
+    if job is not None:  # on an RQ worker: the mark is in the queue's Redis
+        job.connection.delete(_mark(key))
+    else:
+        _started(app, key)
+    return resolve(path, _allowed(app))()
 
 
 def run_rq_job(path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
