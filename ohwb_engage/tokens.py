@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -21,8 +22,14 @@ class TokenExpired(TokenError):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    # The purpose is the salt: a reset token can never be replayed as an invitation.
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"ohwb.{purpose}")
+    return _serializer_for(current_app.config["SECRET_KEY"], purpose)
+
+
+@lru_cache(maxsize=32)
+def _serializer_for(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    """Built once per key and purpose (every registration signs a manage link). The purpose
+    is the salt: a reset token can never be replayed as an invitation."""
+    return URLSafeTimedSerializer(secret_key, salt=f"ohwb.{purpose}")
 
 
 def make_token(purpose: str, payload: Any) -> str:
