@@ -225,3 +225,21 @@ def test_registration_posts_are_rate_limited(app: Flask, client) -> None:
         for i in range(3)
     ]
     assert statuses == [302, 302, 429]
+
+
+def test_registering_without_the_pages_csrf_token_is_refused_and_saves_nothing(
+    app: Flask, client
+) -> None:
+    """The form does not check the token itself: CSRFProtect does, before the view."""
+    event_id = make_event(app)
+    data = form_data(1, group_id(app))
+    client.get(f"/events/{event_id}/register")  # a session, as a browser would have
+    missing = client.post(f"/events/{event_id}/register", data=data)
+    forged = client.post(f"/events/{event_id}/register", data={**data, "csrf_token": "forged"})
+    assert missing.status_code == forged.status_code == 400
+    assert "problem with your request" in text_of(forged)
+    assert _count(app) == 0
+    page = client.get(f"/events/{event_id}/register").get_data(as_text=True)
+    assert re.search(r'name="csrf_token" value="[^"]+"', page)
+    assert submit(client, f"/events/{event_id}/register", data).status_code == 302
+    assert _count(app) == 1
