@@ -288,7 +288,7 @@ def _past_clubs(demo: _Demo) -> list[Event]:
                 )
             )
             confirmed += 1
-        event.seats_taken = confirmed
+        event.seats_taken = confirmed if event.capacity is not None else 0
         created.append(event)
     db.session.flush()
     return created

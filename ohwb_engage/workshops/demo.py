@@ -3,7 +3,8 @@
 Deterministic: the same seed gives the same people, places and attendance every time
 (dates are placed relative to today so the demo always has past and upcoming events).
 Rows are written directly (not through the registration service) so that thousands of
-demo confirmations are not queued as e-mails; ``seats_taken`` is set to match.
+demo confirmations are not queued as e-mails; ``seats_taken`` is set to match (events with a
+capacity).
 """
 
 from __future__ import annotations
@@ -265,7 +266,7 @@ class _Builder:
                 registration.status = RegistrationStatus.CANCELLED.value
                 registration.cancelled_at = registered + timedelta(days=2)
             db.session.add(registration)
-        event.seats_taken = confirmed
+        event.seats_taken = confirmed if event.capacity is not None else 0
 
 
 def _breakfast_agenda(event: Event, topic: str, speakers: list[tuple[str, str, str, str]]) -> None:

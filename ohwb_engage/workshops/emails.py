@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from flask import current_app
 
 from ohwb_engage.mail.models import OutboxMessage
-from ohwb_engage.mail.services import Attachment, queue_email
+from ohwb_engage.mail.services import Attachment, Outgoing, queue_email
 from ohwb_engage.template_helpers import london
 from ohwb_engage.workshops import calendar
 from ohwb_engage.workshops.links import manage_url
 from ohwb_engage.workshops.models import Event, Registration, RegistrationStatus
+
+# The event's columns a registrant's e-mail and its calendar file are written from.
+DRAFT_COLUMNS = ("title", "kind", "starts_at", "ends_at", "venue", "join_url", "calendar_sequence")
 
 
 def _when(event: Event) -> str:
@@ -52,6 +55,11 @@ class Draft:
             attachments=self.attachments,
             category=self.category,
         )
+
+    def outgoing(self, to: str, link: str) -> Outgoing:
+        """The message for a batch (``queue_emails``)."""
+        text = f"{self.before_link}{link}{self.after_link}"
+        return Outgoing(to, self.subject, text, self.category, self.attachments)
 
 
 def _ics(event: Event, status: str) -> tuple[Attachment, ...]:
@@ -133,13 +141,11 @@ def waitlisted_draft(event: Event, name: str, position: int | None) -> Draft:
     )  # fmt: skip
 
 
-def confirmation(registration: Registration, position: int | None, token: str) -> OutboxMessage:
-    event = registration.event
-    if registration.status == RegistrationStatus.CONFIRMED:
-        draft = confirmed_draft(event, registration.name)
-    else:
-        draft = waitlisted_draft(event, registration.name, position)
-    return draft.queue(registration.email, manage_url(registration, token))
+def welcome_draft(event: Event, name: str, status: str, position: int | None) -> Draft:
+    """A new registration's first e-mail: the place confirmed, or its number in the queue."""
+    if status == RegistrationStatus.CONFIRMED:
+        return confirmed_draft(event, name)
+    return waitlisted_draft(event, name, position)
 
 
 def manage_link_again(registration: Registration) -> None:

@@ -87,6 +87,7 @@ def staff_events() -> str:
     return render_template(
         "workshops/staff/events.html",
         page=page,
+        places=reg.places_given_to(list(page.items)),
         status=status,
         kind=kind,
         when=when,
@@ -207,8 +208,8 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.series_id.data = event.series_id
     elif request.method == "GET":
         form.facilitators.data = [acting_user().id]
-    if event is not None and event.seats_taken:
-        taken = event.seats_taken
+    taken = reg.places_given(event) if event is not None else 0
+    if taken:
         form.capacity.description = (
             f"Leave empty for no limit. {taken} people have a place, so it cannot go below "
             f"{taken}: nobody is moved off the event. Raising it gives the new places to the "
@@ -366,9 +367,7 @@ def cancel_event(event_id: int) -> str | Response:
         else:
             flash(f"Event cancelled. {notified} registrants have been e-mailed.", "success")
         return redirect(url_for("workshops.overview", event_id=event.id))
-    active = event.seats_taken + sum(
-        1 for r in event.registrations if r.status == RegistrationStatus.WAITLISTED
-    )
+    active = sum(1 for r in event.registrations if r.status != RegistrationStatus.CANCELLED)
     return render_template(
         "workshops/staff/cancel_event.html", form=form, event=event, active=active
     )

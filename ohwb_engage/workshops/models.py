@@ -1,8 +1,11 @@
 """Events and registrations: the core every feature links to.
 
-Seats: ``Event.seats_taken`` counts confirmed registrations and is only changed by a
-conditional ``UPDATE ... WHERE seats_taken < capacity`` inside the registering transaction,
-so confirmed seats can never exceed capacity however many people race for the last one.
+Seats: ``Event.seats_taken`` counts the confirmed registrations of an event with a capacity
+and is only changed by a conditional ``UPDATE ... WHERE seats_taken < capacity`` inside the
+registering transaction, so confirmed seats can never exceed capacity however many people
+race for the last one. An event without a capacity has nothing to count: it keeps 0 there
+(a check constraint says so), and registering for it writes nothing to the event's row, so
+on PostgreSQL registrations for a 90-person open webinar do not queue on that one row.
 The waiting list is ordered by ``Registration.waitlisted_at`` (then id): the time a person
 joined the queue, stamped while the event row is locked, so the order is the commit order.
 """
@@ -21,6 +24,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -151,6 +156,7 @@ class Event(db.Model):
             "seats_taken >= 0 AND (capacity IS NULL OR seats_taken <= capacity)",
             name="seats_within_capacity",
         ),
+        CheckConstraint("capacity IS NOT NULL OR seats_taken = 0", name="unlimited_counts_none"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
     )
@@ -164,7 +170,7 @@ class Event(db.Model):
     join_url: Mapped[str | None] = mapped_column(String(500))  # shown to confirmed only
     venue: Mapped[str | None] = mapped_column(String(300))
     capacity: Mapped[int | None] = mapped_column()  # None: unlimited
-    seats_taken: Mapped[int] = mapped_column(default=0)
+    seats_taken: Mapped[int] = mapped_column(default=0)  # confirmed, while there is a capacity
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -307,6 +313,13 @@ class Registration(db.Model):
         ),
         Index("ix_registrations_event_status", "event_id", "status", "created_at"),
         Index("ix_registrations_waitlist", "event_id", "status", "waitlisted_at", "id"),
+        # Only the few rows whose first e-mail is still to be drafted (see notices.py).
+        Index(
+            "ix_registrations_notice_due",
+            "id",
+            sqlite_where=text("notice_due"),
+            postgresql_where=text("notice_due"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -333,6 +346,9 @@ class Registration(db.Model):
     invite_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("event_invite_codes.id", ondelete="SET NULL")
     )
+    # The first e-mail (place confirmed, or on the waiting list) is still to be written: a
+    # job drafts it from the row as it is then, so the busiest request does not.
+    notice_due: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     stakeholder_group: Mapped[StakeholderGroup | None] = relationship()

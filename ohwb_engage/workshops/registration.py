@@ -6,7 +6,13 @@ the conditional ``UPDATE events SET seats_taken = seats_taken + 1 WHERE ... seat
 capacity``, whose row lock on PostgreSQL lasts until the commit; and whoever frees a seat
 locks the event row (``FOR UPDATE``) before promoting the next person on the waiting list,
 in the same transaction. The locking order is always event row first, then registrations,
-so two use cases can never deadlock each other.
+so two use cases can never deadlock each other. An event without a capacity has no seats
+to count: a place there writes nothing to the event's row and takes only a shared lock on
+it (PostgreSQL ``FOR SHARE``), so its registrations do not queue behind one another, while
+a facilitator giving it a capacity waits for them and then counts them.
+
+A new place's first e-mail is not written here: the row is marked ``notice_due`` and a job
+drafts it (``notices.py``), keeping the busiest request to its writes.
 """
 
 from __future__ import annotations
@@ -19,11 +25,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Select,
     Update,
     and_,
     bindparam,
-    delete,
     exists,
     func,
     insert,
@@ -38,11 +44,10 @@ from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
 from ohwb_engage.database import UTCDateTime, begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
-from ohwb_engage.mail.models import OutboxMessage
 from ohwb_engage.reference.models import StakeholderGroup
 from ohwb_engage.template_helpers import london
-from ohwb_engage.workshops import emails
-from ohwb_engage.workshops.links import manage_token, manage_token_for, manage_url_for
+from ohwb_engage.workshops import emails, notices
+from ohwb_engage.workshops.links import manage_token, manage_token_for
 from ohwb_engage.workshops.models import (
     AttendanceMethod,
     Audience,
@@ -192,9 +197,20 @@ _TAKE_SEAT = (
     .where(
         _EVENTS.c.id == bindparam("event_id"),
         _EVENTS.c.status == EventStatus.PUBLISHED.value,
-        or_(_EVENTS.c.capacity.is_(None), _EVENTS.c.seats_taken < _EVENTS.c.capacity),
+        _EVENTS.c.capacity.is_not(None),
+        _EVENTS.c.seats_taken < _EVENTS.c.capacity,
     )
     .values(seats_taken=_EVENTS.c.seats_taken + 1)
+)
+# A published event without a capacity, share-locked: see _take_seat.
+_UNLIMITED = (
+    select(_EVENTS.c.id)
+    .where(
+        _EVENTS.c.id == bindparam("event_id"),
+        _EVENTS.c.status == EventStatus.PUBLISHED.value,
+        _EVENTS.c.capacity.is_(None),
+    )
+    .with_for_update(read=True)
 )
 
 
@@ -209,17 +225,47 @@ def upcoming_query(kind: str | None = None) -> Select[tuple[Event]]:
 
 
 def _take_seat(event_id: int) -> bool:
-    """The only way a seat is taken: atomic, so confirmed never exceeds capacity."""
-    return db.session.execute(_TAKE_SEAT, {"event_id": event_id}).rowcount == 1
+    """The only way a seat is taken: atomic, so confirmed never exceeds capacity.
+
+    An event without a capacity has no seat to take: the place is given under a shared lock
+    on its row (PostgreSQL; SQLite's write lock is held already), which a facilitator
+    setting a capacity must wait for, so the count they start from includes this place.
+    """
+    if db.session.execute(_TAKE_SEAT, {"event_id": event_id}).rowcount == 1:
+        return True
+    return db.session.execute(_UNLIMITED, {"event_id": event_id}).first() is not None
 
 
 def _release_seat(event_id: int) -> None:
     db.session.execute(
         update(Event)
-        .where(Event.id == event_id, Event.seats_taken > 0)
+        .where(Event.id == event_id, Event.capacity.is_not(None), Event.seats_taken > 0)
         .values(seats_taken=Event.seats_taken - 1)
         .execution_options(synchronize_session=False)
     )
+
+
+def places_given(event: Event) -> int:
+    """Confirmed places: the seat count where there is a capacity, else counted."""
+    return places_given_to([event])[event.id]
+
+
+def places_given_to(events: list[Event]) -> dict[int, int]:
+    """``places_given`` for a page of events, counting in one query where it must."""
+    given = {e.id: e.seats_taken for e in events if e.capacity is not None}
+    unlimited = [e.id for e in events if e.capacity is None]
+    if unlimited:
+        counts = db.session.execute(
+            select(Registration.event_id, func.count())
+            .where(
+                Registration.event_id.in_(unlimited),
+                Registration.status == RegistrationStatus.CONFIRMED.value,
+            )
+            .group_by(Registration.event_id)
+        ).all()
+        given.update(dict.fromkeys(unlimited, 0))
+        given.update({event_id: int(n) for event_id, n in counts})
+    return given
 
 
 def lock_event(event_id: int) -> Event | None:
@@ -334,9 +380,8 @@ def _apply_details(registration: Registration, person: Registrant) -> None:
 _INSERT_REGISTRATION = insert(Registration.__table__)
 
 
-def _confirmed_values(
-    event_id: int, email: str, person: Registrant, invite: InviteCode | None
-) -> dict[str, object]:
+def _newcomer_values(event_id: int, email: str, person: Registrant) -> dict[str, object]:
+    """The columns a new confirmed place sets; the rest keep their defaults (NULL)."""
     now = utcnow()
     return {
         "event_id": event_id,
@@ -345,6 +390,16 @@ def _confirmed_values(
         "status": RegistrationStatus.CONFIRMED.value,
         "created_at": now,
         "updated_at": now,
+        "notice_due": True,
+    }
+
+
+def _confirmed_values(
+    event_id: int, email: str, person: Registrant, invite: InviteCode | None
+) -> dict[str, object]:
+    """Every column of a new confirmed place, for the object the slow path keeps."""
+    return {
+        **_newcomer_values(event_id, email, person),
         "cancelled_at": None,
         "attended_at": None,
         "waitlisted_at": None,
@@ -458,8 +513,6 @@ def _screen(
     return False
 
 
-# The columns a confirmation e-mail and its calendar file are written from.
-_DRAFT_COLUMNS = ("title", "kind", "starts_at", "ends_at", "venue", "join_url", "calendar_sequence")
 _GROUPS = StakeholderGroup.__table__
 
 
@@ -481,17 +534,57 @@ def _newcomer_rules(with_group: bool) -> list[ColumnElement[bool]]:
 
 
 def _seat_for_newcomer(with_group: bool) -> Update:
-    """Take a seat only if an open registration may take it now, and return the event.
+    """Take a seat only if an open registration may take it now.
 
     The rules, the capacity and the group's check in the UPDATE's WHERE: one statement
     decides and takes the seat. No row means some rule said no (or the event is not
-    there); the slow path then reads and says which.
+    there, or has no capacity); the next path says which.
     """
-    stmt = _TAKE_SEAT.where(*_newcomer_rules(with_group))
-    return stmt.returning(*(_EVENTS.c[name] for name in _DRAFT_COLUMNS))
+    return _TAKE_SEAT.where(*_newcomer_rules(with_group))
 
 
 _SEAT_FOR_NEWCOMER = {True: _seat_for_newcomer(True), False: _seat_for_newcomer(False)}
+
+# What a newcomer's INSERT sets (``_newcomer_values`` but the event, read from its row).
+_NEWCOMER_COLUMNS = (
+    "email",
+    "name",
+    "organisation",
+    "job_role",
+    "stakeholder_group_id",
+    "region",
+    "access_needs",
+    "consent_contact",
+    "status",
+    "created_at",
+    "updated_at",
+    "notice_due",
+)
+
+
+def _join_unlimited(with_group: bool) -> Insert:
+    """A place at an event without a capacity, in one statement that writes only the
+    registration: INSERT ... SELECT from the event's row when the rules allow, under a
+    shared lock (PostgreSQL ``FOR SHARE``: concurrent places do not wait for each other; a
+    facilitator giving the event a capacity does, and then counts them). No row inserted:
+    some rule said no, or the event has a capacity after all."""
+    source = select(
+        _EVENTS.c.id,
+        *(bindparam(name, type_=_REGISTRATIONS.c[name].type) for name in _NEWCOMER_COLUMNS),
+    ).where(
+        _EVENTS.c.id == bindparam("event_id"),
+        _EVENTS.c.status == EventStatus.PUBLISHED.value,
+        _EVENTS.c.capacity.is_(None),
+        *_newcomer_rules(with_group),
+    )
+    return (
+        insert(_REGISTRATIONS)
+        .from_select(("event_id", *_NEWCOMER_COLUMNS), source.with_for_update(read=True))
+        .returning(_REGISTRATIONS.c.id)
+    )
+
+
+_JOIN_UNLIMITED = {True: _join_unlimited(True), False: _join_unlimited(False)}
 
 
 def _queue_for_newcomer(with_group: bool) -> Select[Any]:
@@ -502,7 +595,7 @@ def _queue_for_newcomer(with_group: bool) -> Select[Any]:
     KEY UPDATE``, the seat count's own) makes a cancellation wait for our commit, so it
     promotes us in order, and a cancellation that freed a seat first shows here as no row.
     """
-    stmt = select(*(_EVENTS.c[name] for name in _DRAFT_COLUMNS)).where(
+    stmt = select(_EVENTS.c.id).where(
         _EVENTS.c.id == bindparam("event_id"),
         _EVENTS.c.status == EventStatus.PUBLISHED.value,
         _EVENTS.c.waitlist_enabled.is_(True),
@@ -515,66 +608,78 @@ def _queue_for_newcomer(with_group: bool) -> Select[Any]:
 
 _QUEUE_FOR_NEWCOMER = {True: _queue_for_newcomer(True), False: _queue_for_newcomer(False)}
 
+# Whether an event was last seen with a capacity, per process: it only orders the fast
+# path's statements (each checks the capacity itself), so a stale entry costs a statement.
+_HAS_CAPACITY: dict[int, bool] = {}
+_HAS_CAPACITY_MAX = 10_000
+
+
+def _remember_capacity(event_id: int, has_capacity: bool) -> None:
+    if len(_HAS_CAPACITY) >= _HAS_CAPACITY_MAX:
+        _HAS_CAPACITY.clear()
+    _HAS_CAPACITY[event_id] = has_capacity
+
 
 def _confirm_at_once(event_id: int, email: str, person: Registrant) -> RegistrationResult | None:
-    """The common cases, a new address for an open event, in one short write: a seat, or,
+    """The common cases, a new address for an open event, in one short write: a place, or,
     when the event is full, a place on its waiting list.
 
-    No read first: the conditional UPDATE checks every rule and takes the seat, returning
-    what the e-mail needs, then the registration and its e-mail are inserted and committed.
-    Three statements, no ORM objects, so the write lock (SQLite) or the event's row lock
-    (PostgreSQL) is held briefly. When no seat was taken, a locking SELECT with the same
-    rules says whether the waiting list may take the person (``_queue_at_once``). None when
-    a rule said no or the address is already registered (the unique constraint):
+    No read first. An event without a capacity: one INSERT ... SELECT checks every rule as
+    it writes the registration. An event with a capacity: the conditional UPDATE checks
+    every rule and takes the seat, then the registration is inserted; when no seat was
+    taken, a locking SELECT with the same rules says whether the waiting list may take the
+    person (``_queue_at_once``). The e-mail is owed by the row (``notice_due``), not written
+    here, so the write lock (SQLite) or the event's row lock (PostgreSQL) is held briefly.
+    None when a rule said no or the address is already registered (the unique constraint):
     everything is rolled back and the caller takes the path that reads and explains.
     """
-    values = _confirmed_values(event_id, email, person, None)
+    values = _newcomer_values(event_id, email, person)
     created_at = values["created_at"]
     assert isinstance(created_at, datetime)
     group_id = person.stakeholder_group_id
-    begin_write()
+    with_group = group_id is not None
     params = {"event_id": event_id, "now": created_at, "group_id": group_id}
-    row = db.session.execute(_SEAT_FOR_NEWCOMER[group_id is not None], params).first()
-    if row is None:
-        return _queue_at_once(values, params, person)
+    begin_write()
     try:
-        registration_id = _insert_row(values)
+        if _HAS_CAPACITY.get(event_id, True):
+            if db.session.execute(_SEAT_FOR_NEWCOMER[with_group], params).rowcount != 1:
+                return _queue_at_once(values, params)
+            registration_id = _insert_row(values)
+        else:
+            found = db.session.execute(_JOIN_UNLIMITED[with_group], {**values, **params})
+            registration_id = found.scalar_one_or_none()
+            if registration_id is None:
+                db.session.rollback()
+                return None
     except IntegrityError:  # this address is registered already
         db.session.rollback()
         return None
-    token = manage_token_for(registration_id, email, created_at)
-    event = Event(id=event_id, status=EventStatus.PUBLISHED.value, **row._asdict())
-    emails.confirmed_draft(event, person.name.strip()).queue(email, manage_url_for(token))
+    notices.owed()
     db.session.commit()
+    token = manage_token_for(registration_id, email, created_at)
     return RegistrationResult(registration_id, Outcome.CONFIRMED, None, token)
 
 
 def _queue_at_once(
-    values: dict[str, object], params: dict[str, object], person: Registrant
+    values: dict[str, object], params: dict[str, object]
 ) -> RegistrationResult | None:
     """The rest of ``_confirm_at_once`` for a full event: lock it, and if the waiting list
     may take this person, insert them last in the queue (stamped after the lock, so the
-    queue is commit order), count who is ahead and queue the e-mail. Under a 90-seat
-    Breakfast Club most registrations land here."""
+    queue is commit order) and count who is ahead. Under a 90-seat Breakfast Club most
+    registrations land here. Raises ``IntegrityError`` for an address already registered."""
     row = db.session.execute(_QUEUE_FOR_NEWCOMER[params["group_id"] is not None], params).first()
     if row is None:
         db.session.rollback()
         return None
     now = utcnow()
     values = {**values, "status": RegistrationStatus.WAITLISTED.value, "waitlisted_at": now}
-    try:
-        registration_id = _insert_row(values)
-    except IntegrityError:  # this address is registered already
-        db.session.rollback()
-        return None
+    registration_id = _insert_row(values)
     event_id, email, created_at = values["event_id"], values["email"], values["created_at"]
     assert isinstance(email, str) and isinstance(created_at, datetime)
     position = _queue_number(int(event_id), now, registration_id)
-    token = manage_token_for(registration_id, email, created_at)
-    event = Event(id=event_id, status=EventStatus.PUBLISHED.value, **row._asdict())
-    draft = emails.waitlisted_draft(event, person.name.strip(), position)
-    draft.queue(email, manage_url_for(token))
+    notices.owed()
     db.session.commit()
+    token = manage_token_for(registration_id, email, created_at)
     return RegistrationResult(registration_id, Outcome.WAITLISTED, position, token)
 
 
@@ -587,6 +692,7 @@ def _look_again(
     event, existing, group_ok = _look_up(event_id, email, person.stakeholder_group_id)
     registered = _screen(event, existing, group_ok, by_staff)
     assert event is not None  # _screen raised otherwise
+    _remember_capacity(event_id, event.capacity is not None)
     return event, existing, registered
 
 
@@ -629,6 +735,7 @@ def _register_once(
         registration.cancelled_at = registration.attended_at = registration.promoted_at = None
         registration.attendance_method = None
         registration.invite_code_id = invite.id if invite else None
+        registration.notice_due = True
         if existing is None:
             db.session.add(registration)
         if not seemed_full:
@@ -636,17 +743,15 @@ def _register_once(
             registration.waitlisted_at = None
             db.session.flush()
 
-    if not seemed_full:
-        # Most registrations: write as confirmed and take the seat last, so the seat's lock
-        # is held only for that UPDATE and the commit.
-        token = manage_token(registration)
-        message = emails.confirmation(registration, None, token)
-        if _take_seat(event_id):
-            _audit_added(registration, added_by)
-            db.session.commit()
-            return RegistrationResult(registration.id, Outcome.CONFIRMED, None, token)
-        # The last seat went meanwhile: never sent (queue_email's row is not in the session).
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message.id))
+    notices.owed()
+    # Most registrations: write as confirmed and take the seat last, so the seat's lock is
+    # held only for that UPDATE and the commit.
+    if not seemed_full and _take_seat(event_id):
+        _audit_added(registration, added_by)
+        db.session.commit()
+        return RegistrationResult(
+            registration.id, Outcome.CONFIRMED, None, manage_token(registration)
+        )
     try:
         with db.session.no_autoflush:  # the registration has no status yet
             status = _seat_or_queue(event_id, waitlist_enabled)
@@ -657,13 +762,11 @@ def _register_once(
     registration.status = status.value
     registration.waitlisted_at = utcnow() if status == RegistrationStatus.WAITLISTED else None
     db.session.flush()
-    token = manage_token(registration)
     position = waitlist_position(registration)
-    emails.confirmation(registration, position, token)
     _audit_added(registration, added_by)
     db.session.commit()
     outcome = Outcome.CONFIRMED if status == RegistrationStatus.CONFIRMED else Outcome.WAITLISTED
-    return RegistrationResult(registration.id, outcome, position, token)
+    return RegistrationResult(registration.id, outcome, position, manage_token(registration))
 
 
 def _audit_added(registration: Registration, added_by: User | None) -> None:

@@ -44,6 +44,7 @@ from ohwb_engage.workshops.registration import (
     fill_free_seats,
     lock_event,
     normalise_email,
+    places_given,
 )
 
 # Check-in codes avoid letters and digits people confuse when reading from a screen.
@@ -264,8 +265,8 @@ def update_event(
     if event.status == EventStatus.CANCELLED:
         db.session.rollback()
         raise EventError("This event has been cancelled, so it can no longer be changed.")
-    if details.capacity is not None and details.capacity < event.seats_taken:
-        taken = event.seats_taken
+    taken = places_given(event)  # the event is locked: no place is given meanwhile
+    if details.capacity is not None and details.capacity < taken:
         db.session.rollback()
         raise CapacityTooLow(
             f"{taken} people already have a place, so capacity cannot be less than {taken}. "
@@ -290,6 +291,8 @@ def update_event(
         changes["facilitators"] = sorted(u.id for u in people)
     if notices:
         event.calendar_sequence += 1
+    # Seats are counted only while there is a capacity (see the Event model).
+    event.seats_taken = taken if event.capacity is not None else 0
     db.session.flush()
     promoted = fill_free_seats(event)
     notified = 0

@@ -8,6 +8,8 @@ be promoted in order, no request may fail, and nobody may be registered twice.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -110,3 +112,43 @@ def test_races_never_overbook_and_promote_in_order(app: Flask, schema: str, tmp_
     left = {r.id for r in leaving}
     expected = [r.id for r in queue if r.id not in left][:60]
     assert sorted(r.id for r in promoted) == sorted(expected)
+
+
+def test_an_unlimited_event_given_a_capacity_mid_race_never_overbooks(
+    app: Flask, schema: str, tmp_path: Path
+) -> None:
+    """Places at an unlimited event take no seat, only a shared lock on the event: a
+    facilitator setting a capacity while 400 people register waits for the places in
+    flight, counts them, and from then on seats and the waiting list apply."""
+    from ohwb_engage.accounts.models import User
+    from ohwb_engage.workshops import services
+    from tests.factories import make_staff
+    from tests.workshops.test_services import _details
+
+    facilitator = make_staff(app, "facilitator")
+    event_id = make_event(app, capacity=None, facilitator_ids=(facilitator,))
+    group = group_id(app)
+    links: dict[str, str] = {}
+    with gunicorn(schema, str(tmp_path), workers=4, threads=4) as live:
+        tasks = [_registrar(live.url, event_id, form_data(i, group), links) for i in range(400)]
+        outcome: dict[str, object] = {}
+        racing = threading.Thread(target=lambda: outcome.update(r=hammer(tasks, 100)))
+        racing.start()
+        with app.app_context():
+            while len(_state(app, event_id)[1]) < 40:  # registrations are arriving
+                time.sleep(0.01)
+            event = db.session.get_one(Event, event_id)
+            actor = db.session.get_one(User, facilitator)
+            services.update_event(
+                event_id, _details(event, capacity=250), [facilitator], actor=actor
+            )
+        racing.join()
+        result = outcome["r"]
+        assert result.server_errors == 0, result.errors[:3]
+        assert Counter(result.statuses) == {302: 400}
+
+    event, rows = _state(app, event_id)
+    assert event.capacity == 250
+    assert Counter(r.status for r in rows) == {"confirmed": 250, "waitlisted": 150}
+    assert event.seats_taken == 250
+    assert len({r.email for r in rows}) == 400

@@ -18,6 +18,7 @@ from ohwb_engage.audit.models import AuditEntry
 from ohwb_engage.database import utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.mail.models import OutboxMessage
+from ohwb_engage.workshops import registration as reg
 from ohwb_engage.workshops import services
 from ohwb_engage.workshops.models import (
     AgendaItem,
@@ -28,6 +29,7 @@ from ohwb_engage.workshops.models import (
 )
 from tests.factories import make_staff
 from tests.workshops.factories import make_event, register_people
+from tests.workshops.factories import person as _person
 
 
 def _details(event: Event, **changes: object) -> services.EventDetails:
@@ -140,6 +142,23 @@ def test_capacity_cannot_drop_below_the_places_given(app: Flask, team) -> None:
     assert result.promoted == [] and result.title == "Renamed"
 
 
+def test_an_unlimited_event_counts_its_places_when_given_a_capacity(app: Flask, team) -> None:
+    event_id = make_event(app, capacity=None, facilitator_ids=(team["fac"],))
+    register_people(app, event_id, 3)
+    with app.app_context():
+        event = db.session.get_one(Event, event_id)
+        # Places at an unlimited event are counted, not kept on the event's row.
+        assert (reg.places_given(event), event.seats_taken) == (3, 0)
+    with pytest.raises(services.CapacityTooLow, match="3 people already have a place"):
+        _update(app, event_id, team["fac"], capacity=2)
+    _update(app, event_id, team["fac"], capacity=4)
+    with app.app_context():
+        assert db.session.get_one(Event, event_id).seats_taken == 3
+        results = [reg.register(event_id, person) for person in (_person(3), _person(4))]
+        assert [r.outcome for r in results] == ["confirmed", "waitlisted"]
+        assert db.session.get_one(Event, event_id).seats_taken == 4
+
+
 def test_raising_capacity_promotes_the_waiting_list_in_order(app: Flask, team) -> None:
     event_id = make_event(app, capacity=1, facilitator_ids=(team["fac"],))
     ids = register_people(app, event_id, 4)
@@ -149,7 +168,9 @@ def test_raising_capacity_promotes_the_waiting_list_in_order(app: Flask, team) -
     assert result.promoted == ids[3:]
     assert len(_messages(app, "promotion")) == 3
     with app.app_context():
-        assert db.session.get_one(Event, event_id).seats_taken == 4
+        event = db.session.get_one(Event, event_id)
+        # Unlimited now: all four have a place, and no seats are counted on the event's row.
+        assert (reg.places_given(event), event.seats_taken) == (4, 0)
 
 
 def test_moving_an_event_tells_registrants_with_an_updated_calendar(app: Flask, team) -> None:
