@@ -18,7 +18,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select, update
+from sqlalchemy import bindparam, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ohwb_engage.database import begin_write, taking_turns
@@ -91,18 +91,48 @@ _DUE = (
     .order_by(_R.c.id)
     .limit(bindparam("limit"))
 )
+_EVENT_CANCELLED = (
+    select(_E.c.id)
+    .where(_E.c.id == _R.c.event_id, _E.c.status == EventStatus.CANCELLED.value)
+    .exists()
+)
+# The rows still owed their e-mail and still as the drafter read them: the same status, not
+# promoted, the event not cancelled. One that changed in between is not claimed with a
+# draft that no longer says what is true.
 _CLAIM = (
     update(_R)
-    .where(_R.c.id.in_(bindparam("ids", expanding=True)), _R.c.notice_due.is_(True))
+    .where(
+        _R.c.id.in_(bindparam("ids", expanding=True)),
+        _R.c.notice_due.is_(True),
+        _R.c.status == bindparam("read_status"),
+        _R.c.promoted_at.is_(None),
+        ~_EVENT_CANCELLED,
+    )
     .values(notice_due=False)
     .returning(_R.c.id)
+)
+# Rows whose place has gone or changed owe nothing: the later e-mail says what is true. One
+# that changed back (cancelled, then registered again) stays owed for the next batch.
+_SETTLE_GONE = (
+    update(_R)
+    .where(
+        _R.c.id.in_(bindparam("ids", expanding=True)),
+        _R.c.notice_due.is_(True),
+        or_(
+            _R.c.status == RegistrationStatus.CANCELLED.value,
+            _R.c.promoted_at.is_not(None),
+            _EVENT_CANCELLED,
+        ),
+    )
+    .values(notice_due=False)
 )
 
 
 def _draft_batch(limit: int) -> int:
     """Read the rows owed an e-mail and draft their messages with no lock held, then, in a
-    short write, claim the rows still owed one (another drafter may have taken some) and
-    insert those messages in one statement."""
+    short write, claim the rows still owed one and still as read (another drafter may have
+    taken some; a place may have been cancelled or promoted meanwhile) and insert those
+    messages in one statement."""
     due = db.session.execute(_DUE, {"limit": limit}).all()
     if not due:
         db.session.commit()  # end the read
@@ -110,7 +140,8 @@ def _draft_batch(limit: int) -> int:
     positions = _queue_positions([r for r in due if r.status == RegistrationStatus.WAITLISTED])
     db.session.commit()  # end the read before taking the write lock
     events: dict[int, Event] = {}
-    drafted = {}
+    drafted: dict[int, Any] = {}
+    read_as: dict[str, list[int]] = {}
     for row in due:
         if not _still_welcome(row):
             continue
@@ -123,9 +154,13 @@ def _draft_batch(limit: int) -> int:
         draft = emails.welcome_draft(shown, row.name, row.status, positions.get(row.id))
         link = manage_url_for(manage_token_for(row.id, row.email, row.created_at))
         drafted[row.id] = draft.outgoing(row.email, link)
+        read_as.setdefault(str(row.status), []).append(row.id)
     begin_write()
-    claimed = db.session.execute(_CLAIM, {"ids": [row.id for row in due]}).scalars()
-    queue_emails([drafted[i] for i in sorted(claimed) if i in drafted])
+    claimed: list[int] = []
+    for status, ids in read_as.items():
+        claimed += db.session.execute(_CLAIM, {"ids": ids, "read_status": status}).scalars()
+    db.session.execute(_SETTLE_GONE, {"ids": [row.id for row in due]})
+    queue_emails([drafted[i] for i in sorted(claimed)])
     db.session.commit()
     return len(due)
 

@@ -111,3 +111,35 @@ def test_no_welcome_for_a_place_gone_before_its_email_was_drafted(app: Flask, qu
         ("person2@example.org", "You have a place: Breakfast Club"),
         ("person1@example.org", "Registration cancelled: Breakfast Club"),
     ]
+
+
+def test_a_place_that_changes_while_its_email_is_drafted_gets_no_stale_welcome(
+    app: Flask, queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drafter reads with no lock held; a cancellation (which promotes the next person)
+    that lands between its read and its write must not be followed by the welcome drafted
+    from the read: "place confirmed" after "cancelled", "waiting list" after "a place"."""
+    from ohwb_engage.workshops import notices
+
+    event_id = make_event(app, capacity=1, title="Breakfast Club")
+    with app.app_context():
+        first = reg.register(event_id, person(1)).registration_id
+        reg.register(event_id, person(2))
+        drafting = notices.emails.welcome_draft
+        cancelled: list[int] = []
+
+        def cancel_meanwhile(*args: Any, **kwargs: Any) -> Any:
+            if not cancelled:  # another request, between the drafter's read and its write
+                cancelled.append(first)
+                reg.cancel(first)
+            return drafting(*args, **kwargs)
+
+        monkeypatch.setattr(notices.emails, "welcome_draft", cancel_meanwhile)
+        assert draft_due_notices() == 2
+        monkeypatch.undo()
+        assert draft_due_notices() == 0
+    assert _due(app) == [False, False]
+    assert _subjects(app) == [
+        ("person2@example.org", "You have a place: Breakfast Club"),
+        ("person1@example.org", "Registration cancelled: Breakfast Club"),
+    ]
