@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import time
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ohwb_engage.accounts.models import User
@@ -45,12 +49,37 @@ _ACTIVE_CHOICES = (
 )
 
 
-def stakeholder_group_choices() -> list[tuple[str, str]]:
-    """For WTForms radios/selects; creates the default list on a database that has none.
+# The public forms ask for the choices on every request; an admin changes them a few times a
+# year. Each app keeps them this long; a change made through this process's session is
+# seen at once (below), one made in another worker within these seconds. What is stored is
+# checked against the table itself (a retired group is refused when written).
+CHOICES_SECONDS = 5.0
+_CHOICES_KEY = "ohwb_group_choices"
 
-    Migration 0002 installs the defaults, so this only fires on a schema built another way
-    (tests). Two first requests may race to create them: the write lock (SQLite) or the
-    unique names (PostgreSQL) let one win, and the other simply reads the result.
+
+def stakeholder_group_choices() -> list[tuple[str, str]]:
+    """For WTForms radios/selects; creates the default list on a database that has none."""
+    cache = current_app.extensions
+    kept = cache.get(_CHOICES_KEY)
+    if kept is not None and kept[0] > time.monotonic():
+        return list(kept[1])
+    choices = _read_group_choices()
+    cache[_CHOICES_KEY] = (time.monotonic() + CHOICES_SECONDS, tuple(choices))
+    return choices
+
+
+@event.listens_for(StakeholderGroup, "after_insert")
+@event.listens_for(StakeholderGroup, "after_update")
+@event.listens_for(StakeholderGroup, "after_delete")
+def _forget_choices(mapper: Any, connection: Any, target: StakeholderGroup) -> None:
+    if has_app_context():
+        current_app.extensions.pop(_CHOICES_KEY, None)
+
+
+def _read_group_choices() -> list[tuple[str, str]]:
+    """Migration 0002 installs the defaults, so creating them here only fires on a schema
+    built another way (tests). Two first requests may race to create them: the write lock
+    (SQLite) or the unique names (PostgreSQL) let one win, and the other reads the result.
     """
     rows = db.session.execute(_ACTIVE_CHOICES).all()
     if not rows:
