@@ -275,6 +275,13 @@ def _question_field(question: Question) -> Field:
 
 
 class AnswerFormBase(FlaskForm):
+    """Answering pages: ``CSRFProtect`` checks every POST's token before the view, so the
+    form does not check it again, nor sign a fresh one per POST; the page puts the token in
+    with ``macros/form.html``'s ``csrf()``."""
+
+    class Meta:
+        csrf = False
+
     submission_key = HiddenField()
 
 

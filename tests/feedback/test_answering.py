@@ -333,3 +333,22 @@ def test_staff_preview_saves_nothing(app: Flask, client) -> None:
     assert page.status_code == 200 and "Preview" in text_of(page)
     with app.app_context():
         assert db.session.execute(select(func.count(Response.id))).scalar_one() == 0
+
+
+def test_answering_without_the_pages_csrf_token_is_refused_and_saves_nothing(
+    app: Flask, client
+) -> None:
+    """The answer form does not check the token itself: CSRFProtect does, before the view,
+    on the path that saves from the remembered open link as on every other."""
+    _qid, question, path = _one_page(app)
+    words = {f"q{question}": "First", "stakeholder_group": "none", "consent": "y"}
+    assert answer_page(client, path, words).status_code == 303  # the link is now remembered
+    fields = hidden_fields(client.get(path).get_data(as_text=True))
+    assert fields.get("csrf_token")
+    data = {**fields, **words, f"q{question}": "Forged"}
+    missing = client.post(
+        path + "?page=1", data={k: v for k, v in data.items() if k != "csrf_token"}
+    )
+    forged = client.post(path + "?page=1", data={**data, "csrf_token": "forged"})
+    assert missing.status_code == forged.status_code == 400
+    assert [a.text for r in _responses(app) for a in r.answers] == ["First"]
