@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from flask import current_app
+from sqlalchemy import Integer, String, and_, bindparam, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ohwb_engage.database import begin_write, is_sqlite, utcnow
+from ohwb_engage.database import UTCDateTime, begin_write, is_sqlite, utcnow
 from ohwb_engage.extensions import db
 from ohwb_engage.feedback.models import (
     Answer,
@@ -29,6 +32,7 @@ from ohwb_engage.feedback.models import (
     Question,
     QuestionKind,
     Questionnaire,
+    QuestionnaireStatus,
     Response,
     ResponseSource,
     ResponseStatus,
@@ -99,7 +103,51 @@ def open_questionnaire(code: str) -> Questionnaire | None:
     questionnaire = db.session.execute(_BY_CODE, {"code": code}).scalar_one_or_none()
     if questionnaire is None or not questionnaire.open_link or questionnaire.status == "draft":
         return None
+    _remember(code, questionnaire)
     return questionnaire
+
+
+@dataclass(frozen=True)
+class OpenLink:
+    """What saving an open link's first page needs of its questionnaire, as this process
+    last read it. Kept so that the busiest POST reads nothing before its write: the INSERT
+    checks every field still holds (``_INSERT_IF_OPEN``), so a stale copy costs a fallback
+    to the path that reads, never an answer saved under the wrong rules."""
+
+    id: int
+    code: str
+    structure_key: str
+    anonymous: bool
+    redact: bool
+    original_retention_days: int
+
+
+_OPEN_LINKS = "ohwb_open_links"
+_OPEN_LINKS_MAX = 256
+_open_links_lock = threading.Lock()
+
+
+def _remember(code: str, questionnaire: Questionnaire) -> None:
+    link = OpenLink(
+        questionnaire.id,
+        code,
+        questionnaire.structure_key,
+        questionnaire.anonymous,
+        questionnaire.redact,
+        questionnaire.original_retention_days,
+    )
+    with _open_links_lock:
+        links = current_app.extensions.setdefault(_OPEN_LINKS, OrderedDict())
+        links[code] = link
+        links.move_to_end(code)
+        while len(links) > _OPEN_LINKS_MAX:
+            links.popitem(last=False)
+
+
+def known_open_link(code: str) -> OpenLink | None:
+    """This process's copy of an open link's questionnaire, if it has answered it before."""
+    with _open_links_lock:
+        return current_app.extensions.get(_OPEN_LINKS, {}).get(code)
 
 
 def invitation_from_token(token: str) -> Invitation:
@@ -250,13 +298,19 @@ class _Prepared:
     page_number: int
     values: dict[int, _Value]
     required_by_page: list[tuple[int, frozenset[int]]]  # (page number, required question ids)
+    # As read before the lock; the optimistic INSERT checks they still hold.
+    anonymous: bool
+    structure_key: str
+    redact: bool
+    original_retention_days: int
 
 
 def _prepare(
-    questionnaire: Questionnaire,
+    questionnaire: Questionnaire | OpenLink,
     page_number: int,
     values: Mapping[int, AnswerValue],
     about: AboutYou | None,
+    check_group: bool = True,
 ) -> _Prepared:
     page_list = answer_pages(questionnaire)
     if not 1 <= page_number <= len(page_list):
@@ -274,26 +328,64 @@ def _prepare(
         else:
             prepared[question.id] = _Value()
     if about is not None:
-        _check_about(about)
+        _check_about(about, check_group)
     required = [
         (page.number, frozenset(q.id for q in page.questions if q.required)) for page in page_list
     ]
-    return _Prepared(questionnaire.id, page_number, prepared, required)
+    return _Prepared(
+        questionnaire.id,
+        page_number,
+        prepared,
+        required,
+        questionnaire.anonymous,
+        questionnaire.structure_key,
+        questionnaire.redact,
+        questionnaire.original_retention_days,
+    )
 
 
 def _day(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _check_about(about: AboutYou) -> None:
-    if about.stakeholder_group_id is not None and (
-        db.session.get(StakeholderGroup, about.stakeholder_group_id) is None
-    ):
-        raise InvalidAnswer("Choose a group from the list")
+def _check_about(about: AboutYou, check_group: bool = True) -> None:
+    """``check_group``: False when the INSERT checks the group itself (the fast path)."""
+    if check_group and about.stakeholder_group_id is not None:
+        group = db.session.get(StakeholderGroup, about.stakeholder_group_id)
+        if group is None or not group.active:
+            raise InvalidAnswer("Choose a group from the list")
     if about.region and about.region not in REGIONS:
         raise InvalidAnswer("Choose a region from the list")
     if len(about.organisation) > ORGANISATION_MAX:
         raise InvalidAnswer(f"Organisation must be {ORGANISATION_MAX} characters or fewer")
+
+
+def save_first_page(
+    link: OpenLink,
+    values: Mapping[int, AnswerValue],
+    *,
+    key: str,
+    about: AboutYou | None,
+    consent: bool,
+) -> SaveResult | None:
+    """An open link's first page from this process's copy of its questionnaire, in one
+    short write with nothing read first. None when anything is not as the copy says, or not
+    plainly new and valid (a repeat, a closed questionnaire, a bad answer): ``save_page``
+    then reads, explains or finds the earlier answer."""
+    if not valid_key(key):
+        return None
+    try:
+        prepared = _prepare(link, 1, values, about, check_group=False)
+        begin_write()
+        result = _insert_if_open(prepared, key, about, consent, utcnow(), code=link.code)
+    except (IntegrityError, FeedbackError):
+        db.session.rollback()
+        return None
+    if result is None:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return result
 
 
 def _locked(exc: OperationalError) -> bool:
@@ -360,6 +452,10 @@ def _store(
 ) -> SaveResult:
     """The write itself, under the lock: a handful of plain statements."""
     now = utcnow()
+    if optimistic:
+        done = _insert_if_open(prepared, key, about, consent, now)
+        if done is not None:
+            return done
     row = db.session.execute(_SETTINGS, {"id": prepared.questionnaire_id}).one()
     if not open_at(row.status, row.opens_at, row.closes_at, now):
         questionnaire = db.session.get_one(Questionnaire, prepared.questionnaire_id)
@@ -371,8 +467,6 @@ def _store(
         raise LinkProblem("This link is not valid any more.")
     anonymous = row.anonymous
     linked = invitation is not None and not anonymous
-    if optimistic:
-        return _insert(prepared, key, row, None, False, about, consent, now)
     found = db.session.execute(
         select(Response.id, Response.status).where(
             Response.invitation_id == invitation.id
@@ -435,7 +529,28 @@ def _insert(
     now: datetime,
 ) -> SaveResult:
     """A first page: one INSERT for the response, one for its answers (no unit of work)."""
-    anonymous = questionnaire.anonymous
+    values, missing = _new_response(
+        prepared, key, questionnaire.anonymous, invitation if linked else None, about, consent, now
+    )
+    values["event_id"] = questionnaire.event_id
+    # A racing twin (same key or same personal link) fails here, on the unique constraint.
+    response_id = db.session.execute(_INSERT_RESPONSE, values).scalar_one()
+    return _with_answers(prepared, response_id, values, invitation, missing)
+
+
+def _new_response(
+    prepared: _Prepared,
+    key: str,
+    anonymous: bool,
+    invitation: Invitation | None,
+    about: AboutYou | None,
+    consent: bool,
+    now: datetime,
+) -> tuple[dict[str, object], int | None]:
+    """A new response's columns (but its event) and the first page still missing answers.
+
+    Every column is given, so the optimistic INSERT ... SELECT is one statement, built once.
+    """
     answered = {q for q, value in prepared.values.items() if not value.empty}
     missing = _missing(prepared, answered) if about is not None else None
     complete = about is not None and missing is None
@@ -446,15 +561,16 @@ def _insert(
         "stakeholder_group_id": None,
         "organisation": "",
         "region": "",
+        "may_quote": False,
+        "contact_consent": False,
         "consent_at": None,
         "answered_at": None,
         "questionnaire_id": prepared.questionnaire_id,
         "submission_key": key,
         "source": ResponseSource.ONLINE.value,
         "anonymous": anonymous,
-        "invitation_id": invitation.id if linked and invitation else None,
-        "registration_id": invitation.registration_id if linked and invitation else None,
-        "event_id": questionnaire.event_id,
+        "invitation_id": invitation.id if invitation else None,
+        "registration_id": invitation.registration_id if invitation else None,
         "last_page": prepared.page_number,
         "status": ResponseStatus.IN_PROGRESS.value,
         "created_at": now,
@@ -464,8 +580,109 @@ def _insert(
         assert about is not None
         values.update(_submission(anonymous, about))
         values.update(status=ResponseStatus.SUBMITTED.value, consent_at=when, answered_at=when)
-    # A racing twin (same key or same personal link) fails here, on the unique constraint.
-    response_id = db.session.execute(_INSERT_RESPONSE, values).scalar_one()
+    return values, missing
+
+
+# An open link's first page, when the questionnaire takes answers now (the rules of open_at)
+# under the settings the page was checked and redacted for, and the group chosen is still
+# offered: the response is written from the questionnaire's row in one statement, with
+# nothing read under the lock first.
+_RESPONSES = Response.__table__
+_QUESTIONNAIRES = Questionnaire.__table__
+_GROUPS = StakeholderGroup.__table__
+_NEW_RESPONSE_COLUMNS = (
+    "stakeholder_group_id",
+    "organisation",
+    "region",
+    "may_quote",
+    "contact_consent",
+    "consent_at",
+    "answered_at",
+    "questionnaire_id",
+    "submission_key",
+    "source",
+    "anonymous",
+    "invitation_id",
+    "registration_id",
+    "last_page",
+    "status",
+    "created_at",
+    "updated_at",
+)
+_NOW = bindparam("now", type_=UTCDateTime())
+_INSERT_IF_OPEN = (
+    insert(_RESPONSES)
+    .from_select(
+        (*_NEW_RESPONSE_COLUMNS, "event_id"),
+        select(
+            *(bindparam(name, type_=_RESPONSES.c[name].type) for name in _NEW_RESPONSE_COLUMNS),
+            _QUESTIONNAIRES.c.event_id,
+        ).where(
+            _QUESTIONNAIRES.c.id == bindparam("open_id"),
+            _QUESTIONNAIRES.c.status == QuestionnaireStatus.PUBLISHED.value,
+            or_(_QUESTIONNAIRES.c.opens_at.is_(None), _QUESTIONNAIRES.c.opens_at <= _NOW),
+            or_(_QUESTIONNAIRES.c.closes_at.is_(None), _QUESTIONNAIRES.c.closes_at > _NOW),
+            _QUESTIONNAIRES.c.anonymous == bindparam("was_anonymous"),
+            _QUESTIONNAIRES.c.structure_key == bindparam("structure_key_was"),
+            _QUESTIONNAIRES.c.redact == bindparam("redact_was"),
+            _QUESTIONNAIRES.c.original_retention_days == bindparam("originals_kept_was"),
+            # From a remembered open link: the link must still be on, under the same code.
+            or_(
+                bindparam("code", type_=String()).is_(None),
+                and_(
+                    _QUESTIONNAIRES.c.public_code == bindparam("code", type_=String()),
+                    _QUESTIONNAIRES.c.open_link.is_(True),
+                ),
+            ),
+            or_(
+                bindparam("stakeholder_group_id", type_=Integer()).is_(None),
+                exists().where(
+                    _GROUPS.c.id == bindparam("stakeholder_group_id", type_=Integer()),
+                    _GROUPS.c.active.is_(True),
+                ),
+            ),
+        ),
+    )
+    .returning(_RESPONSES.c.id)
+)
+
+
+def _insert_if_open(
+    prepared: _Prepared,
+    key: str,
+    about: AboutYou | None,
+    consent: bool,
+    now: datetime,
+    code: str | None = None,
+) -> SaveResult | None:
+    """The optimistic first page of an open link; None when the questionnaire does not take
+    answers now (or changed its anonymity): the caller then reads and explains."""
+    values, missing = _new_response(prepared, key, prepared.anonymous, None, about, consent, now)
+    params = {
+        **values,
+        "now": now,
+        "open_id": prepared.questionnaire_id,
+        "was_anonymous": prepared.anonymous,
+        "structure_key_was": prepared.structure_key,
+        "redact_was": prepared.redact,
+        "originals_kept_was": prepared.original_retention_days,
+        "code": code,
+    }
+    response_id = db.session.execute(_INSERT_IF_OPEN, params).scalar_one_or_none()
+    if response_id is None:
+        return None
+    return _with_answers(prepared, response_id, values, None, missing)
+
+
+def _with_answers(
+    prepared: _Prepared,
+    response_id: int,
+    values: dict[str, object],
+    invitation: Invitation | None,
+    missing: int | None,
+) -> SaveResult:
+    """Insert a new response's answers (one statement) and say how it stands."""
+    complete = values["status"] == ResponseStatus.SUBMITTED.value
     rows = [
         {"response_id": response_id, "question_id": question_id, "text": value.text,
          "text_original": value.original, "choices": value.choices, "number": value.number}
@@ -475,7 +692,7 @@ def _insert(
     if rows:
         db.session.execute(_INSERT_ANSWER, rows)
     if complete and invitation is not None and invitation.responded_at is None:
-        invitation.responded_at = when
+        invitation.responded_at = values["answered_at"]
     return SaveResult(response_id, complete=complete, duplicate=False, missing_page=missing)
 
 

@@ -53,6 +53,7 @@ from ohwb_engage.feedback.models import (
     ResponseStatus,
     Section,
 )
+from ohwb_engage.feedback.structure import Page
 from ohwb_engage.forms import LONG_TEXT_MAX
 from ohwb_engage.reference.services import region_choices, stakeholder_group_choices
 from ohwb_engage.template_helpers import london, london_date
@@ -793,30 +794,11 @@ def _answer(
     page = page_list[number - 1]
     final = number == len(page_list)
     data = None if posting else answering.form_data(page, final, invitation, response)
-    anonymous, contactable = questionnaire.anonymous, invitation is not None
-    groups = tuple(stakeholder_group_choices()) if final else ()
-    form_class = structure.form_class(
-        questionnaire,
-        (number, final, anonymous, contactable, groups),
-        lambda: answer_form_class(
-            page, final=final, anonymous=anonymous, group_choices=groups,
-            region_choices=region_choices(), contactable=contactable,
-        ),
-    )  # fmt: skip
+    form_class = _answer_form_class(questionnaire, page, number, final, invitation is not None)
     form = form_class(data=data) if data is not None else form_class()
     form.submission_key.data = key
     if posting and form.validate_on_submit():
-        values = {q.id: form[f"q{q.id}"].data for q in page.questions}
-        about = None
-        if final:
-            group = form.stakeholder_group.data
-            about = answering.AboutYou(
-                stakeholder_group_id=int(group) if group and group.isdigit() else None,
-                organisation=(form.organisation.data or "") if "organisation" in form else "",
-                region=(form.region.data or "") if "region" in form else "",
-                may_quote=bool(form.may_quote.data),
-                contact_consent="contact_consent" in form and bool(form.contact_consent.data),
-            )
+        values, about = _answers_from(form, page, final)
         try:
             result = answering.save_page(
                 questionnaire_id,
@@ -834,14 +816,7 @@ def _answer(
         except services.FeedbackError as exc:
             flash(str(exc), "error")
         else:
-            if result.complete:
-                _remember_key(questionnaire_id, None)
-                return redirect(thanks_url, 303)
-            _remember_key(questionnaire_id, key)
-            if result.missing_page is not None:
-                flash("Some questions that need an answer have not been answered yet.", "error")
-                return redirect(page_url(result.missing_page), 303)
-            return redirect(page_url(number + 1), 303)
+            return _after_saving(result, questionnaire_id, key, number, page_url, thanks_url)
     elif not posting:
         _remember_key(questionnaire_id, key)
     return render_template(
@@ -858,6 +833,90 @@ def _answer(
     )
 
 
+def _answer_form_class(
+    questionnaire: Questionnaire | answering.OpenLink,
+    page: Page,
+    number: int,
+    final: bool,
+    contactable: bool,
+) -> type:
+    anonymous = questionnaire.anonymous
+    groups = tuple(stakeholder_group_choices()) if final else ()
+    return structure.form_class(
+        questionnaire,
+        (number, final, anonymous, contactable, groups),
+        lambda: answer_form_class(
+            page, final=final, anonymous=anonymous, group_choices=groups,
+            region_choices=region_choices(), contactable=contactable,
+        ),
+    )  # fmt: skip
+
+
+def _answers_from(
+    form: Any, page: Page, final: bool
+) -> tuple[dict[int, Any], answering.AboutYou | None]:
+    """The page's answers and, on the last page, what the person told us about themselves."""
+    values = {q.id: form[f"q{q.id}"].data for q in page.questions}
+    if not final:
+        return values, None
+    group = form.stakeholder_group.data
+    return values, answering.AboutYou(
+        stakeholder_group_id=int(group) if group and group.isdigit() else None,
+        organisation=(form.organisation.data or "") if "organisation" in form else "",
+        region=(form.region.data or "") if "region" in form else "",
+        may_quote=bool(form.may_quote.data),
+        contact_consent="contact_consent" in form and bool(form.contact_consent.data),
+    )
+
+
+def _after_saving(
+    result: answering.SaveResult,
+    questionnaire_id: int,
+    key: str,
+    number: int,
+    page_url: Any,
+    thanks_url: str,
+) -> WerkzeugResponse:
+    if result.complete:
+        _remember_key(questionnaire_id, None)
+        return redirect(thanks_url, 303)
+    _remember_key(questionnaire_id, key)
+    if result.missing_page is not None:
+        flash("Some questions that need an answer have not been answered yet.", "error")
+        return redirect(page_url(result.missing_page), 303)
+    return redirect(page_url(number + 1), 303)
+
+
+def _first_page_at_once(code: str) -> WerkzeugResponse | None:
+    """The busiest POST, an open link's first page, saved from this process's copy of the
+    questionnaire (``answering.OpenLink``) with nothing read before the write. None for
+    anything else, or anything not plainly valid and new: ``_answer`` then reads and says."""
+    link = answering.known_open_link(code)
+    if link is None or request.args.get("page", 1, type=int) != 1:
+        return None
+    key = request.form.get("submission_key", "")
+    page_list = structure.answer_pages(link)
+    if not page_list:
+        return None
+    final = len(page_list) == 1
+    form = _answer_form_class(link, page_list[0], 1, final, contactable=False)()
+    if not form.validate_on_submit():
+        return None
+    values, about = _answers_from(form, page_list[0], final)
+    consent = bool(final and form.consent.data)
+    result = answering.save_first_page(link, values, key=key, about=about, consent=consent)
+    if result is None:
+        return None
+    return _after_saving(
+        result,
+        link.id,
+        key,
+        1,
+        lambda n: url_for("feedback.answer_open", code=code, page=n),
+        url_for("feedback.thanks_open", code=code),
+    )
+
+
 def _open_or_404(code: str) -> Questionnaire:
     questionnaire = answering.open_questionnaire(code)
     if questionnaire is None:
@@ -869,6 +928,10 @@ def _open_or_404(code: str) -> Questionnaire:
 @public
 @limiter.limit(_public_post_limit, methods=["POST"])
 def answer_open(code: str) -> Any:
+    if request.method == "POST":
+        saved = _first_page_at_once(code)
+        if saved is not None:
+            return saved
     return _answer(
         _open_or_404(code),
         None,

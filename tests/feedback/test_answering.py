@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from ohwb_engage.database import utcnow
 from ohwb_engage.extensions import db
+from ohwb_engage.feedback import answering
 from ohwb_engage.feedback.models import Answer, Invitation, Questionnaire, Response
 from tests.factories import make_staff
 from tests.feedback.factories import (
@@ -308,6 +310,28 @@ def test_closed_draft_and_unknown_questionnaires(app: Flask, client) -> None:
     assert client.get(f"/q/{public_code(app, closed)}?page=9").status_code == 200  # closed first
 
 
+def test_a_questionnaire_closed_after_its_page_was_read_takes_nothing(app: Flask) -> None:
+    """The open link's first page is written by one INSERT that checks the questionnaire
+    is open as it writes; when it is not, the slow path says why and nothing is stored."""
+    qid, question, _ = _one_page(app)
+    key = answering.new_submission_key()
+    about = answering.AboutYou()
+    with app.app_context():
+        questionnaire = db.session.get_one(Questionnaire, qid)
+        questionnaire.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        with pytest.raises(answering.QuestionnaireClosed, match="closed on"):
+            answering.save_page(qid, 1, {question: "Too late"}, key=key, about=about, consent=True)
+        questionnaire = db.session.get_one(Questionnaire, qid)
+        questionnaire.closes_at = None
+        db.session.commit()
+        saved = answering.save_page(
+            qid, 1, {question: "In time"}, key=key, about=about, consent=True
+        )
+        assert saved.complete and not saved.duplicate
+    assert [r.status for r in _responses(app)] == ["submitted"]
+
+
 def test_pages_out_of_range_are_404(app: Flask, client) -> None:
     _, _, path = _one_page(app)
     assert client.get(path + "?page=2").status_code == 404
@@ -333,6 +357,40 @@ def test_staff_preview_saves_nothing(app: Flask, client) -> None:
     assert page.status_code == 200 and "Preview" in text_of(page)
     with app.app_context():
         assert db.session.execute(select(func.count(Response.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "change, status",
+    [
+        ({"open_link": False}, 404),
+        ({"public_code": "renamed-link-code"}, 404),
+        ({"closes_at": utcnow() - timedelta(minutes=1)}, 409),
+        ({"status": "draft"}, 404),
+    ],
+)
+def test_a_remembered_open_link_writes_nothing_once_its_settings_change(
+    app: Flask, client, change: dict, status: int
+) -> None:
+    """The first page of an open link is saved from this process's copy of the
+    questionnaire; the one INSERT checks the row still says what the copy says, so a link
+    switched off, renamed, closed or unpublished since then takes nothing."""
+    qid, question, path = _one_page(app)
+    first = answer_page(
+        client, path, {f"q{question}": "Before", "stakeholder_group": "none", "consent": "y"}
+    )
+    assert first.status_code == 303
+    with app.app_context():
+        assert answering.known_open_link(path.rsplit("/", 1)[1]) is not None
+        html = client.get(path).get_data(as_text=True)  # the form, read while still open
+        questionnaire = db.session.get_one(Questionnaire, qid)
+        for name, value in change.items():
+            setattr(questionnaire, name, value)
+        db.session.commit()
+    form = {**hidden_fields(html), f"q{question}": "After", "stakeholder_group": "none"}
+    form["consent"] = "y"
+    late = client.post(path + "?page=1", data=form)
+    assert late.status_code == status
+    assert [a.text for r in _responses(app) for a in r.answers] == ["Before"]
 
 
 def test_answering_without_the_pages_csrf_token_is_refused_and_saves_nothing(
