@@ -199,6 +199,7 @@ def main() -> None:
             fresh_schema(url)
             open_event, full_event, group = _make_events(url, 90)
             with server(url, args) as live:
+                settle = notices_settled(url)
                 hammer(ceiling_tasks(live.url, WARM_UP), args.concurrency)
                 hammer(
                     registration_tasks(live.url, open_event, group, WARM_UP, "warm"),
@@ -213,7 +214,7 @@ def main() -> None:
                     args.requests,
                     args.rounds,
                     args.concurrency,
-                    settle=dict.fromkeys(("seats", "waiting"), notices_settled(url)),
+                    settle=dict.fromkeys(("seats", "waiting"), settle),
                 )
                 ceiling, seats, waiting = found["ceiling"], found["seats"], found["waiting"]
                 pid = live.process.pid
@@ -221,7 +222,7 @@ def main() -> None:
                 cpu_registration = cpu_per_request(
                     pid,
                     registration_tasks(live.url, open_event, group, SEQUENTIAL, "s"),
-                    notices_settled(url),
+                    settle,
                 )
             print(
                 f"\n{label}: {args.requests} requests, concurrency {args.concurrency}, "

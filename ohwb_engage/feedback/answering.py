@@ -656,7 +656,9 @@ def _insert_if_open(
     code: str | None = None,
 ) -> SaveResult | None:
     """The optimistic first page of an open link; None when the questionnaire does not take
-    answers now (or changed its anonymity): the caller then reads and explains."""
+    answers now, or no longer has the settings the page was prepared under (with ``code``:
+    the link switched off or renamed), or the group is no longer offered: the caller then
+    reads and explains."""
     values, missing = _new_response(prepared, key, prepared.anonymous, None, about, consent, now)
     params = {
         **values,

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session
 
 from ohwb_engage.accounts.models import User
 from ohwb_engage.audit.services import record
@@ -50,8 +51,8 @@ _ACTIVE_CHOICES = (
 
 
 # The public forms ask for the choices on every request; an admin changes them a few times a
-# year. Each app keeps them this long; a change made through this process's session is
-# seen at once (below), one made in another worker within these seconds. What is stored is
+# year. Each app keeps them this long; a change committed through this process is seen at
+# once (below), one made in another worker within these seconds. What is stored is
 # checked against the table itself (a retired group is refused when written).
 CHOICES_SECONDS = 5.0
 _CHOICES_KEY = "ohwb_group_choices"
@@ -68,12 +69,29 @@ def stakeholder_group_choices() -> list[tuple[str, str]]:
     return choices
 
 
+_CHANGED_FLAG = "ohwb_group_choices_changed"
+
+
 @event.listens_for(StakeholderGroup, "after_insert")
 @event.listens_for(StakeholderGroup, "after_update")
 @event.listens_for(StakeholderGroup, "after_delete")
-def _forget_choices(mapper: Any, connection: Any, target: StakeholderGroup) -> None:
-    if has_app_context():
+def _choices_changed(mapper: Any, connection: Any, target: StakeholderGroup) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info[_CHANGED_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_choices(session: Session) -> None:
+    """Forget the copy once the change is committed: dropped at flush, it could be read
+    again, unchanged, by another request before the commit, and kept for its seconds."""
+    if session.info.pop(_CHANGED_FLAG, False) and has_app_context():
         current_app.extensions.pop(_CHOICES_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop(_CHANGED_FLAG, None)
 
 
 def _read_group_choices() -> list[tuple[str, str]]:
